@@ -62,6 +62,14 @@ export interface CrossFieldRule<T> {
   jsonSchema?: Record<string, unknown>;
 }
 
+/**
+ * Metadata key under which `withRules` keeps the JSON Schema encodings of its
+ * rules. The generator moves them into `allOf`; they are not put there
+ * directly because zod uses `allOf` itself (draft-07 `$ref` wrapping, several
+ * patterns) and would merge the two.
+ */
+export const RULE_ENCODINGS_KEYWORD = 'x-metasource-rule-encodings' as const;
+
 /** Vendor keyword listing the rules a JSON Schema validator does not check. */
 export const UNCHECKED_RULES_KEYWORD = 'x-metasource-unchecked-rules' as const;
 
@@ -81,7 +89,10 @@ export function withRules<T extends z.ZodType>(
   rules: readonly CrossFieldRule<z.output<T>>[],
   meta: z.core.GlobalMeta,
 ): T {
-  const encoded = rules.flatMap((rule) => (rule.jsonSchema ? [rule.jsonSchema] : []));
+  // `$comment` names the rule beside its encoding, for readers and the reference docs.
+  const encoded = rules.flatMap((rule) =>
+    rule.jsonSchema ? [{ $comment: `rule ${rule.name}: ${rule.message}`, ...strictEncoding(rule.jsonSchema) }] : [],
+  );
   const unchecked: UncheckedRule[] = rules
     .filter((rule) => !rule.jsonSchema)
     .map(({ name, message }) => ({ name, message }));
@@ -95,7 +106,53 @@ export function withRules<T extends z.ZodType>(
     })
     .meta({
       ...meta,
-      ...(encoded.length > 0 ? { allOf: encoded } : {}),
+      ...(encoded.length > 0 ? { [RULE_ENCODINGS_KEYWORD]: encoded } : {}),
       ...(unchecked.length > 0 ? { [UNCHECKED_RULES_KEYWORD]: unchecked } : {}),
     });
+}
+
+const KEYWORD_TYPES: [string, readonly string[]][] = [
+  ['number', ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf']],
+  ['string', ['pattern', 'minLength', 'maxLength', 'format']],
+  ['array', ['items', 'minItems', 'maxItems', 'uniqueItems', 'contains']],
+  ['object', ['properties', 'required', 'additionalProperties', 'minProperties', 'maxProperties', 'dependentRequired']],
+];
+const SUBSCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf'];
+const SUBSCHEMAS = ['if', 'then', 'else', 'not', 'items', 'contains', 'additionalProperties'];
+
+/**
+ * Returns a rule encoding that Ajv's strict mode accepts, with the same
+ * verdict on every input the surrounding schema accepts: a subschema that
+ * uses type-specific keywords gets that `type`, and every `required` key is
+ * declared in `properties` (as `true`). Both only differ from the original
+ * on values of the wrong type, which the field's own schema rejects anyway.
+ * `top` is the object the rule is attached to, already typed by its schema.
+ */
+function strictEncoding(node: Record<string, unknown>, top = true): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...node };
+  if (!top && out.type === undefined && out.const === undefined && out.enum === undefined) {
+    const types = KEYWORD_TYPES.filter(([, keys]) => keys.some((k) => k in out)).map(([t]) => t);
+    if (types.length === 1) out.type = types[0];
+  }
+  if (Array.isArray(out.required)) {
+    const properties = { ...((out.properties as Record<string, unknown> | undefined) ?? {}) };
+    for (const key of out.required as string[]) if (!(key in properties)) properties[key] = true;
+    out.properties = properties;
+  }
+  if (out.properties && typeof out.properties === 'object') {
+    out.properties = Object.fromEntries(
+      Object.entries(out.properties).map(([k, v]) => [k, v && typeof v === 'object' ? strictEncoding(v as Record<string, unknown>, false) : v]),
+    );
+  }
+  for (const key of SUBSCHEMAS) {
+    const sub = out[key];
+    // if/then/else/not apply at the same location: they keep `top`.
+    const sameLocation = key === 'if' || key === 'then' || key === 'else' || key === 'not';
+    if (sub && typeof sub === 'object') out[key] = strictEncoding(sub as Record<string, unknown>, sameLocation ? top : false);
+  }
+  for (const key of SUBSCHEMA_LISTS) {
+    const list = out[key];
+    if (Array.isArray(list)) out[key] = list.map((sub) => (sub && typeof sub === 'object' ? strictEncoding(sub as Record<string, unknown>, top) : sub));
+  }
+  return out;
 }

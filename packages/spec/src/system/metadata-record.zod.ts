@@ -76,6 +76,8 @@ export const DateTimeSchema = /* @__PURE__ */ define('DateTime', () =>
     examples: ['2026-01-31T09:30:00Z', '2026-01-31T10:30:00.125+01:00'],
   }),
 );
+export type DateTime = z.output<typeof DateTimeSchema>;
+export type DateTimeInput = z.input<typeof DateTimeSchema>;
 
 /** The tenant a single-tenant installation stores everything under. */
 export const DEFAULT_TENANT_ID = 'default';
@@ -115,7 +117,7 @@ export const MetadataRecordSchema = /* @__PURE__ */ define('MetadataRecord', () 
         description: 'How this item combines with the item it extends.',
       }),
       owner: OpaqueIdSchema.optional().meta({
-        description: 'User who owns the item. Required when scope is user.',
+        description: 'User who owns the item. Required when scope is user, and only allowed then.',
         examples: ['jane@acme'],
       }),
       tenantId: OpaqueIdSchema.default(DEFAULT_TENANT_ID).meta({
@@ -154,6 +156,18 @@ export const MetadataRecordSchema = /* @__PURE__ */ define('MetadataRecord', () 
         jsonSchema: {
           if: { properties: { scope: { const: 'user' } }, required: ['scope'] },
           then: { required: ['owner'] },
+        },
+      },
+      {
+        // The owner is part of the unique key: an owner on a shared item would
+        // silently make it a second, differently keyed item.
+        name: 'owner_only_for_user_scope',
+        message: 'owner is only allowed when scope is "user"',
+        path: ['owner'],
+        holds: (record) => record.scope === 'user' || record.owner === undefined,
+        jsonSchema: {
+          if: { properties: { scope: { const: 'user' } }, required: ['scope'] },
+          else: { not: { required: ['owner'] } },
         },
       },
     ],

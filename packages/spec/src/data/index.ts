@@ -1,0 +1,2 @@
+export * from './datasource.zod';
+export * from './driver';

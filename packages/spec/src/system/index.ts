@@ -1,0 +1,2 @@
+export * from './metadata-record.zod';
+export * from './metadata-persistence.zod';

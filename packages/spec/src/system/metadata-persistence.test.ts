@@ -1,0 +1,1026 @@
+import { describe, it, expect, expectTypeOf } from 'vitest';
+import type { z } from 'zod';
+import { INLINE_SECRET_MESSAGE } from '../shared/secret-ref.zod';
+import type { MetadataQueryFilters, MetadataSort } from '../data/driver/metadata-driver.zod';
+import { MetadataRecordSchema, type MetadataRecord } from './metadata-record.zod';
+import {
+  MetadataChangeEventSchema,
+  MetadataChangeOperationSchema,
+  MetadataConflictStrategySchema,
+  MetadataDatasourceConfigSchema,
+  MetadataExportOptionsSchema,
+  MetadataImportOptionsSchema,
+  MetadataLoadOptionsSchema,
+  MetadataLoadResultSchema,
+  MetadataLoaderCapabilitiesSchema,
+  MetadataLoaderContractSchema,
+  MetadataLoaderProtocolSchema,
+  MetadataRecordKeySchema,
+  MetadataSaveOptionsSchema,
+  MetadataSaveResultSchema,
+  MetadataSaveStatusSchema,
+  type MetadataChangeEvent,
+  type MetadataChangeEventInput,
+  type MetadataConflictStrategy,
+  type MetadataDatasourceConfig,
+  type MetadataDatasourceConfigInput,
+  type MetadataExportOptions,
+  type MetadataExportOptionsInput,
+  type MetadataImportOptions,
+  type MetadataImportOptionsInput,
+  type MetadataLoadOptions,
+  type MetadataLoadOptionsInput,
+  type MetadataLoadResult,
+  type MetadataLoadResultInput,
+  type MetadataLoaderCapabilities,
+  type MetadataLoaderCapabilitiesInput,
+  type MetadataLoaderContract,
+  type MetadataLoaderContractInput,
+  type MetadataLoaderProtocol,
+  type MetadataRecordKey,
+  type MetadataRecordKeyInput,
+  type MetadataSaveOptions,
+  type MetadataSaveOptionsInput,
+  type MetadataSaveResult,
+  type MetadataSaveStatus,
+} from './metadata-persistence.zod';
+
+type Path = (string | number)[];
+interface SeenIssue {
+  path: PropertyKey[];
+  code: string;
+  rule?: unknown;
+}
+
+/** The distinct (path, code, rule) triples of a failed parse; fails the test when the parse succeeds. */
+function issuesOf(schema: z.ZodType, input: unknown): SeenIssue[] {
+  const result = schema.safeParse(input);
+  expect(result.success, `expected ${JSON.stringify(input)?.slice(0, 200)} to be rejected`).toBe(false);
+  const seen = new Map<string, SeenIssue>();
+  for (const issue of result.error?.issues ?? []) {
+    const entry: SeenIssue = { path: issue.path, code: issue.code };
+    if (issue.code === 'custom' && issue.params?.rule !== undefined) entry.rule = issue.params.rule;
+    seen.set(JSON.stringify(entry), entry);
+  }
+  return [...seen.values()];
+}
+
+/** A bad-input table row: label, input, expected path, expected code. */
+type BadRow = [string, unknown, Path, string];
+
+const C0 = `sha256:${'0'.repeat(64)}`;
+const C1 = `sha256:${'1'.repeat(64)}`;
+const NOW = '2026-01-31T09:30:00Z';
+/** An own `__proto__` key, as JSON.parse makes it; spreading it copies the key as data. */
+const PROTO_KEY = JSON.parse('{"__proto__": 1}') as Record<string, unknown>;
+
+const NUMBER_ABUSE = (min: number, max: number): [string, unknown, string][] => [
+  ['below the minimum', min - 1, 'too_small'],
+  ['negative', -1, 'too_small'],
+  ['fractional', min + 0.5, 'invalid_type'],
+  ['above the maximum', max + 1, 'too_big'],
+  ['1e21', 1e21, 'too_big'],
+  ['2**53', 2 ** 53, 'too_big'],
+  ['a numeric string', '10', 'invalid_type'],
+  ['NaN', Number.NaN, 'invalid_type'],
+];
+
+const DATE_TIME_ABUSE: [string, unknown][] = [
+  ['an impossible date', '2026-02-30T00:00:00Z'],
+  ['a date only', '2026-01-01'],
+  ['no time zone', '2026-01-01T10:00:00'],
+  ['a space instead of T', '2026-01-01 10:00:00Z'],
+];
+
+// ---------------------------------------------------------------------------
+
+describe('MetadataDatasourceConfigSchema', () => {
+  const minimal = { datasource: 'metadata_db' };
+
+  it('parses the minimal config to the complete value, nested groups included', () => {
+    expect(MetadataDatasourceConfigSchema.parse(minimal)).toEqual({
+      datasource: 'metadata_db',
+      table: '_framework_metadata',
+      autoMigrate: true,
+      cache: { enabled: true, ttlSeconds: 300, invalidateOnWrite: true, maxEntries: 10_000 },
+      query: { batchSize: 100, loadConcurrency: 4 },
+    });
+  });
+
+  it('fills the defaults of a partly given nested group', () => {
+    expect(MetadataDatasourceConfigSchema.parse({ ...minimal, query: { batchSize: 500 } }).query).toEqual({
+      batchSize: 500,
+      loadConcurrency: 4,
+    });
+  });
+
+  it('parses a config with every field set and round-trips it', () => {
+    const full: MetadataDatasourceConfigInput = {
+      datasource: 'metadata_db',
+      table: 'app_metadata',
+      schema: 'metadata',
+      autoMigrate: false,
+      cache: { enabled: false, ttlSeconds: 60, invalidateOnWrite: false, maxEntries: 500 },
+      query: { batchSize: 10_000, loadConcurrency: 64 },
+    };
+    const parsed = MetadataDatasourceConfigSchema.parse(full);
+    expect(parsed).toEqual(full);
+    expect(MetadataDatasourceConfigSchema.parse(parsed)).toEqual(parsed);
+  });
+
+  it('reports a missing datasource as invalid_type', () => {
+    expect(issuesOf(MetadataDatasourceConfigSchema, {})).toEqual([{ path: ['datasource'], code: 'invalid_type' }]);
+  });
+
+  it('has no "use indexes" option (the query planner picks indexes)', () => {
+    expect(issuesOf(MetadataDatasourceConfigSchema, { ...minimal, useIndexes: true })).toEqual([{ path: [], code: 'unrecognized_keys' }]);
+    expect(issuesOf(MetadataDatasourceConfigSchema, { ...minimal, query: { useIndexes: true } })).toEqual([
+      { path: ['query'], code: 'unrecognized_keys' },
+    ]);
+  });
+
+  it.each<BadRow>([
+    ['a typo of autoMigrate', { autoMigrte: false }, [], 'unrecognized_keys'],
+    ['an own __proto__ key', PROTO_KEY, [], 'unrecognized_keys'],
+    ['a constructor key', { constructor: 1 }, [], 'unrecognized_keys'],
+    ['a typo in query', { query: { batchsize: 5 } }, ['query'], 'unrecognized_keys'],
+    ['a typo in cache', { cache: { ttl: 5 } }, ['cache'], 'unrecognized_keys'],
+    ['SQL as a datasource name', { datasource: 'meta; DROP TABLE x' }, ['datasource'], 'invalid_format'],
+    ['a hyphen in the datasource name', { datasource: 'a-b' }, ['datasource'], 'invalid_format'],
+    ['a datasource name starting with a digit', { datasource: '1abc' }, ['datasource'], 'invalid_format'],
+    ['a 64-char datasource name', { datasource: 'a'.repeat(64) }, ['datasource'], 'too_big'],
+    ['a 10_000-char datasource name', { datasource: 'a'.repeat(10_000) }, ['datasource'], 'too_big'],
+    ['an empty datasource name', { datasource: '' }, ['datasource'], 'invalid_format'],
+    ['an inline connection URL with a password', { datasource: 'postgres://app:hunter2@db/meta' }, ['datasource'], 'invalid_format'],
+    ['SQL as a table name', { table: 'meta; DROP TABLE x' }, ['table'], 'invalid_format'],
+    ['a hyphen in the table name', { table: 'a-b' }, ['table'], 'invalid_format'],
+    ['a table name starting with a digit', { table: '1abc' }, ['table'], 'invalid_format'],
+    ['a 64-char table name', { table: 'a'.repeat(64) }, ['table'], 'invalid_format'],
+    ['an empty table name', { table: '' }, ['table'], 'invalid_format'],
+    ['a quoted schema name', { schema: '"public"' }, ['schema'], 'invalid_format'],
+    ['a 64-char schema name', { schema: 's'.repeat(64) }, ['schema'], 'invalid_format'],
+    ['autoMigrate as a string', { autoMigrate: 'yes' }, ['autoMigrate'], 'invalid_type'],
+    ['cache as a boolean', { cache: true }, ['cache'], 'invalid_type'],
+    ['a zero cache TTL', { cache: { ttlSeconds: 0 } }, ['cache', 'ttlSeconds'], 'too_small'],
+    ['query as a number', { query: 100 }, ['query'], 'invalid_type'],
+    ...NUMBER_ABUSE(1, 10_000).map(([label, value, code]): BadRow => [`batchSize ${label}`, { query: { batchSize: value } }, ['query', 'batchSize'], code]),
+    ...NUMBER_ABUSE(1, 64).map(([label, value, code]): BadRow => [`loadConcurrency ${label}`, { query: { loadConcurrency: value } }, ['query', 'loadConcurrency'], code]),
+  ])('rejects %s', (_label, patch, path, code) => {
+    expect(issuesOf(MetadataDatasourceConfigSchema, { ...minimal, ...(patch as object) })).toEqual([{ path, code }]);
+  });
+
+  it('types: defaulted fields are optional in input and required in output', () => {
+    expectTypeOf<MetadataDatasourceConfigInput['datasource']>().toEqualTypeOf<string>();
+    expectTypeOf<MetadataDatasourceConfigInput['table']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<MetadataDatasourceConfig['table']>().toEqualTypeOf<string>();
+    expectTypeOf<MetadataDatasourceConfig['schema']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<MetadataDatasourceConfig['query']['loadConcurrency']>().toEqualTypeOf<number>();
+    expectTypeOf<MetadataDatasourceConfig['cache']['ttlSeconds']>().toEqualTypeOf<number>();
+    expectTypeOf<undefined>().toExtend<MetadataDatasourceConfigInput['query']>();
+  });
+});
+
+// ---------------------------------------------------------------------------
+
+describe('MetadataLoaderProtocolSchema', () => {
+  it('has the four protocols', () => {
+    expect(MetadataLoaderProtocolSchema.options).toEqual(['file', 'http', 'memory', 'datasource']);
+  });
+
+  it.each(['ftp', 'File', 'database', ''])('rejects %j', (input) => {
+    expect(issuesOf(MetadataLoaderProtocolSchema, input)).toEqual([{ path: [], code: 'invalid_value' }]);
+  });
+
+  it('types', () => {
+    expectTypeOf<MetadataLoaderProtocol>().toEqualTypeOf<'file' | 'http' | 'memory' | 'datasource'>();
+  });
+});
+
+describe('MetadataLoaderCapabilitiesSchema', () => {
+  const defaults = { read: true, write: false, watch: false, list: true, history: false, transactions: false };
+
+  it('parses {} to a read-only loader that can list', () => {
+    expect(MetadataLoaderCapabilitiesSchema.parse({})).toEqual(defaults);
+  });
+
+  it('parses every capability set and round-trips it', () => {
+    const full = { read: false, write: true, watch: true, list: false, history: true, transactions: true };
+    expect(MetadataLoaderCapabilitiesSchema.parse(full)).toEqual(full);
+    expect(MetadataLoaderCapabilitiesSchema.parse(MetadataLoaderCapabilitiesSchema.parse(full))).toEqual(full);
+  });
+
+  it('rejects transactions without write (transactions_require_write)', () => {
+    expect(issuesOf(MetadataLoaderCapabilitiesSchema, { transactions: true })).toEqual([
+      { path: ['transactions'], code: 'custom', rule: 'transactions_require_write' },
+    ]);
+    expect(issuesOf(MetadataLoaderCapabilitiesSchema, { transactions: true, write: false })).toEqual([
+      { path: ['transactions'], code: 'custom', rule: 'transactions_require_write' },
+    ]);
+    expect(MetadataLoaderCapabilitiesSchema.safeParse({ transactions: true, write: true }).success).toBe(true);
+  });
+
+  it.each<BadRow>([
+    ['a typo', { writes: true }, [], 'unrecognized_keys'],
+    ['an own __proto__ key', PROTO_KEY, [], 'unrecognized_keys'],
+    ['a constructor key', { constructor: true }, [], 'unrecognized_keys'],
+    ['a string boolean', { write: 'true' }, ['write'], 'invalid_type'],
+    ['a numeric boolean', { watch: 1 }, ['watch'], 'invalid_type'],
+  ])('rejects %s', (_label, input, path, code) => {
+    expect(issuesOf(MetadataLoaderCapabilitiesSchema, { ...(input as object) })).toEqual([{ path, code }]);
+  });
+
+  it('types', () => {
+    expectTypeOf<MetadataLoaderCapabilitiesInput['write']>().toEqualTypeOf<boolean | undefined>();
+    expectTypeOf<MetadataLoaderCapabilities['write']>().toEqualTypeOf<boolean>();
+  });
+});
+
+// ---------------------------------------------------------------------------
+
+describe('MetadataLoaderContractSchema', () => {
+  const capabilities = { read: true, write: false, watch: false, list: true, history: false, transactions: false };
+  const file = { protocol: 'file', name: 'builtin', rootDir: '/srv/app/metadata' };
+  const http = { protocol: 'http', name: 'central', baseUrl: 'https://metadata.example.com/v1' };
+  const memory = { protocol: 'memory', name: 'fixtures' };
+  const datasource = { protocol: 'datasource', name: 'metadata_db', datasourceConfig: { datasource: 'metadata_db' } };
+
+  it('parses each minimal variant to the complete value', () => {
+    expect(MetadataLoaderContractSchema.parse(file)).toEqual({ ...file, capabilities });
+    expect(MetadataLoaderContractSchema.parse(http)).toEqual({ ...http, capabilities });
+    expect(MetadataLoaderContractSchema.parse(memory)).toEqual({ ...memory, capabilities });
+    expect(MetadataLoaderContractSchema.parse(datasource)).toEqual({
+      protocol: 'datasource',
+      name: 'metadata_db',
+      capabilities,
+      datasourceConfig: {
+        datasource: 'metadata_db',
+        table: '_framework_metadata',
+        autoMigrate: true,
+        cache: { enabled: true, ttlSeconds: 300, invalidateOnWrite: true, maxEntries: 10_000 },
+        query: { batchSize: 100, loadConcurrency: 4 },
+      },
+    });
+  });
+
+  it.each<[string, MetadataLoaderContractInput]>([
+    ['file', { ...file, protocol: 'file', description: 'Shipped definitions', capabilities: { watch: true } }],
+    [
+      'http',
+      {
+        ...http,
+        protocol: 'http',
+        baseUrl: 'https://metadata.example.com:8443/api/v1/',
+        description: 'Central registry – zentral',
+        bearerToken: { env: 'METADATA_API_TOKEN' },
+        capabilities: { list: false },
+      },
+    ],
+    ['memory', { ...memory, protocol: 'memory', description: 'Fixtures', capabilities: { write: true, history: true } }],
+    [
+      'datasource',
+      {
+        protocol: 'datasource',
+        name: 'metadata_db',
+        description: 'Customisations in PostgreSQL',
+        capabilities: { read: true, write: true, watch: true, list: true, history: true, transactions: true },
+        datasourceConfig: {
+          datasource: 'metadata_db',
+          table: 'app_metadata',
+          schema: 'metadata',
+          autoMigrate: false,
+          cache: { enabled: true, ttlSeconds: 600, invalidateOnWrite: true, maxEntries: 50_000 },
+          query: { batchSize: 500, loadConcurrency: 8 },
+        },
+      },
+    ],
+  ])('parses a full %s loader and round-trips it', (_protocol, full) => {
+    const parsed = MetadataLoaderContractSchema.parse(full);
+    expect(parsed).toMatchObject(full as object);
+    expect(MetadataLoaderContractSchema.parse(parsed)).toEqual(parsed);
+  });
+
+  it('rejects a datasource loader without datasourceConfig', () => {
+    expect(issuesOf(MetadataLoaderContractSchema, { protocol: 'datasource', name: 'metadata_db' })).toEqual([
+      { path: ['datasourceConfig'], code: 'invalid_type' },
+    ]);
+  });
+
+  it.each([
+    ['file', file],
+    ['http', http],
+    ['memory', memory],
+  ])('rejects datasourceConfig on a %s loader as an unrecognized key', (_protocol, base) => {
+    const result = MetadataLoaderContractSchema.safeParse({ ...base, datasourceConfig: { datasource: 'metadata_db' } });
+    expect(result.error?.issues).toEqual([expect.objectContaining({ path: [], code: 'unrecognized_keys', keys: ['datasourceConfig'] })]);
+  });
+
+  it('rejects the settings of another protocol', () => {
+    expect(issuesOf(MetadataLoaderContractSchema, { ...file, baseUrl: http.baseUrl })).toEqual([{ path: [], code: 'unrecognized_keys' }]);
+    expect(issuesOf(MetadataLoaderContractSchema, { ...memory, rootDir: '/x' })).toEqual([{ path: [], code: 'unrecognized_keys' }]);
+    expect(issuesOf(MetadataLoaderContractSchema, { ...datasource, rootDir: '/x' })).toEqual([{ path: [], code: 'unrecognized_keys' }]);
+  });
+
+  it('rejects an inline bearer token with the secret-reference message', () => {
+    const result = MetadataLoaderContractSchema.safeParse({ ...http, bearerToken: 'hunter2' });
+    expect(result.error?.issues).toEqual([
+      expect.objectContaining({ path: ['bearerToken'], code: 'invalid_union', message: INLINE_SECRET_MESSAGE }),
+    ]);
+  });
+
+  it('reports a capability rule at its nested path', () => {
+    expect(issuesOf(MetadataLoaderContractSchema, { ...memory, capabilities: { transactions: true } })).toEqual([
+      { path: ['capabilities', 'transactions'], code: 'custom', rule: 'transactions_require_write' },
+    ]);
+  });
+
+  it('counts description length in code points, so 1000 emoji fit', () => {
+    expect(MetadataLoaderContractSchema.safeParse({ ...memory, description: '🚀'.repeat(1000) }).success).toBe(true);
+  });
+
+  it.each<[string, unknown]>([
+    ['with a port and a path', 'https://metadata.example.com:8443/a/b_c-d.e~f'],
+    ['with a host only', 'https://localhost'],
+    ['with a trailing slash', 'https://metadata.example.com/'],
+  ])('accepts a base URL %s', (_label, baseUrl) => {
+    expect(MetadataLoaderContractSchema.safeParse({ ...http, baseUrl }).success).toBe(true);
+  });
+
+  it.each<BadRow>([
+    ['no protocol', { name: 'x' }, ['protocol'], 'invalid_union'],
+    ['an unknown protocol', { ...memory, protocol: 'ftp' }, ['protocol'], 'invalid_union'],
+    ['an uppercase protocol', { ...memory, protocol: 'FILE' }, ['protocol'], 'invalid_union'],
+    ['a missing name', { protocol: 'memory' }, ['name'], 'invalid_type'],
+    ['a missing rootDir', { protocol: 'file', name: 'x' }, ['rootDir'], 'invalid_type'],
+    ['a missing baseUrl', { protocol: 'http', name: 'x' }, ['baseUrl'], 'invalid_type'],
+    ['a typo', { ...memory, capabilites: {} }, [], 'unrecognized_keys'],
+    ['an own __proto__ key', { ...memory, ...PROTO_KEY }, [], 'unrecognized_keys'],
+    ['a constructor key', { ...memory, constructor: 1 }, [], 'unrecognized_keys'],
+    ['SQL as a name', { ...memory, name: 'meta; DROP TABLE x' }, ['name'], 'invalid_format'],
+    ['a 64-char name', { ...memory, name: 'a'.repeat(64) }, ['name'], 'too_big'],
+    ['an empty description', { ...memory, description: '' }, ['description'], 'invalid_format'],
+    ['a 10_000-char description', { ...memory, description: 'd'.repeat(10_000) }, ['description'], 'invalid_format'],
+    ['a relative rootDir', { ...file, rootDir: 'metadata' }, ['rootDir'], 'invalid_format'],
+    ['a 10_000-char rootDir', { ...file, rootDir: `/${'a'.repeat(10_000)}` }, ['rootDir'], 'invalid_format'],
+    ['a rootDir with NUL', { ...file, rootDir: '/srv/\0x' }, ['rootDir'], 'invalid_format'],
+    ['a plain http URL', { ...http, baseUrl: 'http://metadata.example.com' }, ['baseUrl'], 'invalid_format'],
+    ['a URL with user and password', { ...http, baseUrl: 'https://app:hunter2@metadata.example.com/v1' }, ['baseUrl'], 'invalid_format'],
+    ['a URL with a user', { ...http, baseUrl: 'https://app@metadata.example.com' }, ['baseUrl'], 'invalid_format'],
+    ['a URL with a token in the query', { ...http, baseUrl: 'https://metadata.example.com/v1?token=hunter2' }, ['baseUrl'], 'invalid_format'],
+    ['a URL with a fragment', { ...http, baseUrl: 'https://metadata.example.com/#x' }, ['baseUrl'], 'invalid_format'],
+    ['a URL without a host', { ...http, baseUrl: 'https://' }, ['baseUrl'], 'invalid_format'],
+    ['a URL with a space', { ...http, baseUrl: 'https://metadata.example.com/a b' }, ['baseUrl'], 'invalid_format'],
+    ['a non-ASCII URL', { ...http, baseUrl: 'https://exämple.com' }, ['baseUrl'], 'invalid_format'],
+    ['a 10_000-char URL', { ...http, baseUrl: `https://metadata.example.com/${'a'.repeat(10_000)}` }, ['baseUrl'], 'too_big'],
+    ['an empty URL', { ...http, baseUrl: '' }, ['baseUrl'], 'invalid_format'],
+    ['a bearer token file with a relative path', { ...http, bearerToken: { file: 'token.txt' } }, ['bearerToken', 'file'], 'invalid_format'],
+    ['a datasourceConfig typo', { ...datasource, datasourceConfig: { datasource: 'metadata_db', tabel: 'x' } }, ['datasourceConfig'], 'unrecognized_keys'],
+    ['SQL in the datasource table', { ...datasource, datasourceConfig: { datasource: 'metadata_db', table: 'x; DROP TABLE y' } }, ['datasourceConfig', 'table'], 'invalid_format'],
+    ['a non-object', 'datasource', [], 'invalid_type'],
+  ])('rejects %s', (_label, input, path, code) => {
+    expect(issuesOf(MetadataLoaderContractSchema, input)).toEqual([{ path, code }]);
+  });
+
+  it('types: the protocol narrows the variant', () => {
+    type DatasourceLoader = Extract<MetadataLoaderContract, { protocol: 'datasource' }>;
+    type FileLoader = Extract<MetadataLoaderContract, { protocol: 'file' }>;
+    expectTypeOf<DatasourceLoader['datasourceConfig']>().toEqualTypeOf<MetadataDatasourceConfig>();
+    expectTypeOf<FileLoader>().not.toHaveProperty('datasourceConfig');
+    expectTypeOf<FileLoader['rootDir']>().toEqualTypeOf<string>();
+    expectTypeOf<MetadataLoaderContract['capabilities']>().toEqualTypeOf<MetadataLoaderCapabilities>();
+    expectTypeOf<undefined>().toExtend<Extract<MetadataLoaderContractInput, { protocol: 'memory' }>['capabilities']>();
+    expectTypeOf<MetadataLoaderContract['protocol']>().toEqualTypeOf<MetadataLoaderProtocol>();
+  });
+});
+
+// ---------------------------------------------------------------------------
+
+describe('MetadataLoadOptionsSchema', () => {
+  it('parses {} to the complete value', () => {
+    expect(MetadataLoadOptionsSchema.parse({})).toEqual({
+      filters: {},
+      sort: [],
+      useCache: true,
+      includeArchived: false,
+      resolveInheritance: true,
+    });
+  });
+
+  it('parses options with every field set and round-trips them', () => {
+    const full: MetadataLoadOptionsInput = {
+      datasource: 'metadata_archive',
+      filters: { type: ['object', 'field'], namespace: 'crm', state: 'active' },
+      sort: [{ field: 'type' }, { field: 'updatedAt', direction: 'desc' }],
+      limit: 100_000,
+      cursor: 'eyJpIjoiNDIifQ==',
+      useCache: false,
+      includeArchived: true,
+      ifNoneMatch: C0,
+      resolveInheritance: false,
+    };
+    const parsed = MetadataLoadOptionsSchema.parse(full);
+    expect(parsed).toEqual({ ...full, sort: [{ field: 'type', direction: 'asc' }, { field: 'updatedAt', direction: 'desc' }] });
+    expect(MetadataLoadOptionsSchema.parse(parsed)).toEqual(parsed);
+  });
+
+  it.each<BadRow>([
+    ['a typo', { useCahce: false }, [], 'unrecognized_keys'],
+    ['an own __proto__ key', PROTO_KEY, [], 'unrecognized_keys'],
+    ['a constructor key', { constructor: 1 }, [], 'unrecognized_keys'],
+    ['the dropped "use indexes" option', { useIndexes: true }, [], 'unrecognized_keys'],
+    ['SQL as a datasource', { datasource: 'x; DROP TABLE y' }, ['datasource'], 'invalid_format'],
+    ['a typo in filters', { filters: { typ: 'object' } }, ['filters'], 'unrecognized_keys'],
+    ['a filter value that is not a machine name', { filters: { type: 'Bad-Type' } }, ['filters', 'type'], 'invalid_format'],
+    ['SQL text as filters', { filters: "type = 'object' OR 1=1" }, ['filters'], 'invalid_type'],
+    ['6 sort keys', { sort: Array.from({ length: 6 }, () => ({ field: 'name' })) }, ['sort'], 'too_big'],
+    ['sorting by payload', { sort: [{ field: 'payload' }] }, ['sort', 0, 'field'], 'invalid_value'],
+    ['sorting by a column name', { sort: [{ field: 'updated_at' }] }, ['sort', 0, 'field'], 'invalid_value'],
+    ['a sort typo', { sort: [{ field: 'name', dir: 'desc' }] }, ['sort', 0], 'unrecognized_keys'],
+    ['a sort direction in SQL', { sort: [{ field: 'name', direction: 'DESC; --' }] }, ['sort', 0, 'direction'], 'invalid_value'],
+    ...NUMBER_ABUSE(1, 100_000).map(([label, value, code]): BadRow => [`limit ${label}`, { limit: value }, ['limit'], code]),
+    ['a cursor with SQL', { cursor: "' OR 1=1 --" }, ['cursor'], 'invalid_format'],
+    ['an empty cursor', { cursor: '' }, ['cursor'], 'invalid_format'],
+    ['a 10_000-char cursor', { cursor: 'a'.repeat(10_000) }, ['cursor'], 'invalid_format'],
+    ['useCache as a string', { useCache: 'false' }, ['useCache'], 'invalid_type'],
+    ['a malformed ifNoneMatch', { ifNoneMatch: 'W/"abc"' }, ['ifNoneMatch'], 'invalid_format'],
+    ['an md5 ifNoneMatch', { ifNoneMatch: `md5:${'a'.repeat(32)}` }, ['ifNoneMatch'], 'invalid_format'],
+  ])('rejects %s', (_label, input, path, code) => {
+    expect(issuesOf(MetadataLoadOptionsSchema, { ...(input as object) })).toEqual([{ path, code }]);
+  });
+
+  it('types', () => {
+    expectTypeOf<undefined>().toExtend<MetadataLoadOptionsInput['filters']>();
+    expectTypeOf<MetadataLoadOptions['filters']>().toEqualTypeOf<MetadataQueryFilters>();
+    expectTypeOf<MetadataLoadOptions['sort']>().toEqualTypeOf<MetadataSort[]>();
+    expectTypeOf<MetadataLoadOptions['useCache']>().toEqualTypeOf<boolean>();
+    expectTypeOf<MetadataLoadOptionsInput['useCache']>().toEqualTypeOf<boolean | undefined>();
+    expectTypeOf<MetadataLoadOptions['limit']>().toEqualTypeOf<number | undefined>();
+  });
+});
+
+// ---------------------------------------------------------------------------
+
+describe('MetadataLoadResultSchema', () => {
+  const minimal = { records: [], fromCache: false, loadedAt: NOW };
+  const record = { type: 'object', name: 'account', payload: { label: 'Account' } };
+
+  it('parses the minimal result to the complete value', () => {
+    expect(MetadataLoadResultSchema.parse(minimal)).toEqual({ records: [], fromCache: false, notModified: false, loadedAt: NOW });
+  });
+
+  it('parses a result with every field set, filling each record\'s defaults, and round-trips it', () => {
+    const full: MetadataLoadResultInput = {
+      records: [record],
+      total: 1234,
+      nextCursor: 'eyJpIjoiNDIifQ',
+      checksum: C0,
+      fromCache: true,
+      notModified: false,
+      loadedAt: '2026-01-31T10:30:00.125+01:00',
+    };
+    const parsed = MetadataLoadResultSchema.parse(full);
+    expect(parsed).toEqual({ ...full, records: [MetadataRecordSchema.parse(record)] });
+    expect(parsed.records[0]?.version).toBe(1);
+    expect(MetadataLoadResultSchema.parse(parsed)).toEqual(parsed);
+  });
+
+  it('accepts a notModified result with no records', () => {
+    expect(MetadataLoadResultSchema.safeParse({ ...minimal, notModified: true, checksum: C0, fromCache: true }).success).toBe(true);
+  });
+
+  it('rejects a notModified result with records (not_modified_has_no_records)', () => {
+    expect(issuesOf(MetadataLoadResultSchema, { ...minimal, records: [record], notModified: true })).toEqual([
+      { path: ['records'], code: 'custom', rule: 'not_modified_has_no_records' },
+    ]);
+  });
+
+  it('rejects a notModified result with a nextCursor (not_modified_has_no_next_cursor)', () => {
+    expect(issuesOf(MetadataLoadResultSchema, { ...minimal, notModified: true, nextCursor: 'abc' })).toEqual([
+      { path: ['nextCursor'], code: 'custom', rule: 'not_modified_has_no_next_cursor' },
+    ]);
+  });
+
+  it('rejects a total below the number of records (total_not_below_record_count)', () => {
+    expect(issuesOf(MetadataLoadResultSchema, { ...minimal, records: [record, { ...record, name: 'contact' }], total: 1 })).toEqual([
+      { path: ['total'], code: 'custom', rule: 'total_not_below_record_count' },
+    ]);
+    expect(MetadataLoadResultSchema.safeParse({ ...minimal, records: [record], total: 1 }).success).toBe(true);
+  });
+
+  it('validates each record, rules included', () => {
+    expect(issuesOf(MetadataLoadResultSchema, { ...minimal, records: [{ ...record, scope: 'user' }] })).toEqual([
+      { path: ['records', 0, 'owner'], code: 'custom', rule: 'user_scope_requires_owner' },
+    ]);
+  });
+
+  it('rejects a negative total (and, as the rule also runs, reports it below the record count)', () => {
+    expect(issuesOf(MetadataLoadResultSchema, { ...minimal, total: -1 })).toEqual([
+      { path: ['total'], code: 'too_small' },
+      { path: ['total'], code: 'custom', rule: 'total_not_below_record_count' },
+    ]);
+  });
+
+  it.each<[string]>([['records'], ['fromCache'], ['loadedAt']])('reports a missing %s as invalid_type', (field) => {
+    const input: Record<string, unknown> = { ...minimal };
+    delete input[field];
+    expect(issuesOf(MetadataLoadResultSchema, input)).toEqual([{ path: [field], code: 'invalid_type' }]);
+  });
+
+  it.each<BadRow>([
+    ['a typo', { notModifed: true }, [], 'unrecognized_keys'],
+    ['an own __proto__ key', PROTO_KEY, [], 'unrecognized_keys'],
+    ['a record with an unknown key', { records: [{ ...record, extra: 1 }] }, ['records', 0], 'unrecognized_keys'],
+    ['a record with a __proto__ payload key', { records: [{ ...record, payload: JSON.parse('{"a": {"__proto__": 1}}') }] }, ['records', 0, 'payload', 'a', '__proto__'], 'custom'],
+    ['a fractional total', { total: 1.5 }, ['total'], 'invalid_type'],
+    ['a total of 2**53', { total: 2 ** 53 }, ['total'], 'too_big'],
+    ['a string total', { total: '10' }, ['total'], 'invalid_type'],
+    ['a malformed nextCursor', { nextCursor: 'a b' }, ['nextCursor'], 'invalid_format'],
+    ['an uppercase checksum', { checksum: C0.replace('sha256', 'SHA256') }, ['checksum'], 'invalid_format'],
+    ['fromCache as a string', { fromCache: 'no' }, ['fromCache'], 'invalid_type'],
+    ...DATE_TIME_ABUSE.map(([label, value]): BadRow => [`loadedAt as ${label}`, { loadedAt: value }, ['loadedAt'], 'invalid_format']),
+  ])('rejects %s', (_label, patch, path, code) => {
+    expect(issuesOf(MetadataLoadResultSchema, { ...minimal, ...(patch as object) })).toEqual([{ path, code }]);
+  });
+
+  it('types', () => {
+    expectTypeOf<MetadataLoadResult['records']>().toEqualTypeOf<MetadataRecord[]>();
+    expectTypeOf<MetadataLoadResultInput['notModified']>().toEqualTypeOf<boolean | undefined>();
+    expectTypeOf<MetadataLoadResult['notModified']>().toEqualTypeOf<boolean>();
+    expectTypeOf<MetadataLoadResult['total']>().toEqualTypeOf<number | undefined>();
+  });
+});
+
+// ---------------------------------------------------------------------------
+
+describe('MetadataConflictStrategySchema', () => {
+  it('has the four strategies, shared by save and import', () => {
+    expect(MetadataConflictStrategySchema.options).toEqual(['error', 'skip', 'update', 'replace']);
+  });
+
+  it.each(['overwrite', 'merge', 'upsert', 'ERROR', ''])('rejects %j', (input) => {
+    expect(issuesOf(MetadataConflictStrategySchema, input)).toEqual([{ path: [], code: 'invalid_value' }]);
+  });
+
+  it('types: save and import use the same strategy type', () => {
+    expectTypeOf<MetadataSaveOptions['onConflict']>().toEqualTypeOf<MetadataConflictStrategy>();
+    expectTypeOf<MetadataImportOptions['onConflict']>().toEqualTypeOf<MetadataConflictStrategy>();
+  });
+});
+
+describe('MetadataSaveOptionsSchema', () => {
+  it('parses {} to the complete value, nested transaction included', () => {
+    expect(MetadataSaveOptionsSchema.parse({})).toEqual({
+      transaction: { isolationLevel: 'read_committed', timeoutMs: 30_000 },
+      onConflict: 'update',
+      dryRun: false,
+      recordHistory: true,
+    });
+  });
+
+  it('parses options with every field set and round-trips them', () => {
+    const full: MetadataSaveOptionsInput = {
+      datasource: 'metadata_db',
+      transaction: { isolationLevel: 'serializable', timeoutMs: 3_600_000 },
+      onConflict: 'replace',
+      expectedVersion: 3,
+      dryRun: true,
+      recordHistory: false,
+      actor: 'jane@acme',
+    };
+    const parsed = MetadataSaveOptionsSchema.parse(full);
+    expect(parsed).toEqual(full);
+    expect(MetadataSaveOptionsSchema.parse(parsed)).toEqual(parsed);
+  });
+
+  it.each(['update', 'replace', undefined])('accepts expectedVersion with onConflict %s', (onConflict) => {
+    expect(MetadataSaveOptionsSchema.safeParse({ expectedVersion: 2, onConflict }).success).toBe(true);
+  });
+
+  it.each(['skip', 'error'])('rejects expectedVersion with onConflict %s (expected_version_requires_update_or_replace)', (onConflict) => {
+    expect(issuesOf(MetadataSaveOptionsSchema, { expectedVersion: 2, onConflict })).toEqual([
+      { path: ['onConflict'], code: 'custom', rule: 'expected_version_requires_update_or_replace' },
+    ]);
+  });
+
+  it('accepts skip and error without expectedVersion', () => {
+    expect(MetadataSaveOptionsSchema.parse({ onConflict: 'skip' }).onConflict).toBe('skip');
+    expect(MetadataSaveOptionsSchema.parse({ onConflict: 'error' }).onConflict).toBe('error');
+  });
+
+  it.each<BadRow>([
+    ['a typo', { dryrun: true }, [], 'unrecognized_keys'],
+    ['an own __proto__ key', PROTO_KEY, [], 'unrecognized_keys'],
+    ['a constructor key', { constructor: 1 }, [], 'unrecognized_keys'],
+    ['an unknown strategy', { onConflict: 'overwrite' }, ['onConflict'], 'invalid_value'],
+    ['expectedVersion 0', { expectedVersion: 0 }, ['expectedVersion'], 'too_small'],
+    ['expectedVersion -1', { expectedVersion: -1 }, ['expectedVersion'], 'too_small'],
+    ['expectedVersion 1.5', { expectedVersion: 1.5 }, ['expectedVersion'], 'invalid_type'],
+    ['expectedVersion "2"', { expectedVersion: '2' }, ['expectedVersion'], 'invalid_type'],
+    ['expectedVersion 2**53', { expectedVersion: 2 ** 53 }, ['expectedVersion'], 'too_big'],
+    ['expectedVersion 1e21', { expectedVersion: 1e21 }, ['expectedVersion'], 'too_big'],
+    ['a transaction typo', { transaction: { timeout: 5 } }, ['transaction'], 'unrecognized_keys'],
+    ['an unknown isolation level', { transaction: { isolationLevel: 'snapshot' } }, ['transaction', 'isolationLevel'], 'invalid_value'],
+    ...NUMBER_ABUSE(1, 3_600_000).map(([label, value, code]): BadRow => [
+      `timeoutMs ${label}`,
+      { transaction: { timeoutMs: value } },
+      ['transaction', 'timeoutMs'],
+      code,
+    ]),
+    ['an actor with a space', { actor: 'jane doe' }, ['actor'], 'invalid_format'],
+    ['an empty actor', { actor: '' }, ['actor'], 'invalid_format'],
+    ['a 10_000-char actor', { actor: 'a'.repeat(10_000) }, ['actor'], 'invalid_format'],
+    ['SQL as a datasource', { datasource: 'meta; DROP TABLE x' }, ['datasource'], 'invalid_format'],
+    ['recordHistory as a number', { recordHistory: 0 }, ['recordHistory'], 'invalid_type'],
+  ])('rejects %s', (_label, input, path, code) => {
+    expect(issuesOf(MetadataSaveOptionsSchema, { ...(input as object) })).toEqual([{ path, code }]);
+  });
+
+  it('types', () => {
+    expectTypeOf<MetadataSaveOptionsInput['onConflict']>().toEqualTypeOf<MetadataConflictStrategy | undefined>();
+    expectTypeOf<MetadataSaveOptions['transaction']['timeoutMs']>().toEqualTypeOf<number>();
+    expectTypeOf<MetadataSaveOptions['expectedVersion']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<MetadataSaveOptions['recordHistory']>().toEqualTypeOf<boolean>();
+  });
+});
+
+// ---------------------------------------------------------------------------
+
+describe('MetadataSaveStatusSchema', () => {
+  it('has the five statuses', () => {
+    expect(MetadataSaveStatusSchema.options).toEqual(['created', 'updated', 'replaced', 'skipped', 'unchanged']);
+  });
+
+  it.each(['saved', 'deleted', ''])('rejects %j', (input) => {
+    expect(issuesOf(MetadataSaveStatusSchema, input)).toEqual([{ path: [], code: 'invalid_value' }]);
+  });
+});
+
+describe('MetadataSaveResultSchema', () => {
+  const created = { id: 'rec_42', status: 'created', version: 1, checksum: C0, savedAt: NOW, dryRun: false };
+  const updated = { ...created, status: 'updated', version: 4, previousVersion: 3 };
+
+  it('parses a created result unchanged (it has no defaults)', () => {
+    expect(MetadataSaveResultSchema.parse(created)).toEqual(created);
+  });
+
+  it.each(['updated', 'replaced'])('parses a %s result with previousVersion and round-trips it', (status) => {
+    const full = { ...updated, status, dryRun: true };
+    const parsed = MetadataSaveResultSchema.parse(full);
+    expect(parsed).toEqual(full);
+    expect(MetadataSaveResultSchema.parse(parsed)).toEqual(parsed);
+  });
+
+  it.each(['skipped', 'unchanged'])('parses a %s result without previousVersion', (status) => {
+    expect(MetadataSaveResultSchema.parse({ ...created, status, version: 7 })).toEqual({ ...created, status, version: 7 });
+  });
+
+  it.each(['created', 'skipped', 'unchanged'])('rejects previousVersion on a %s result (no version was overwritten)', (status) => {
+    const result = MetadataSaveResultSchema.safeParse({ ...created, status, previousVersion: 1 });
+    expect(result.error?.issues).toEqual([expect.objectContaining({ path: [], code: 'unrecognized_keys', keys: ['previousVersion'] })]);
+  });
+
+  it.each(['updated', 'replaced'])('requires previousVersion on a %s result', (status) => {
+    expect(issuesOf(MetadataSaveResultSchema, { ...created, status, version: 2 })).toEqual([{ path: ['previousVersion'], code: 'invalid_type' }]);
+  });
+
+  it('rejects a version that is not previousVersion + 1 (version_follows_previous_version)', () => {
+    for (const version of [3, 5]) {
+      expect(issuesOf(MetadataSaveResultSchema, { ...updated, version })).toEqual([
+        { path: ['version'], code: 'custom', rule: 'version_follows_previous_version' },
+      ]);
+    }
+  });
+
+  it.each<[string]>([['id'], ['version'], ['checksum'], ['savedAt'], ['dryRun']])('reports a missing %s as invalid_type', (field) => {
+    const input: Record<string, unknown> = { ...created };
+    delete input[field];
+    expect(issuesOf(MetadataSaveResultSchema, input)).toEqual([{ path: [field], code: 'invalid_type' }]);
+  });
+
+  it.each<BadRow>([
+    ['an unknown status', { status: 'saved' }, ['status'], 'invalid_union'],
+    ['no status', { status: undefined }, ['status'], 'invalid_union'],
+    ['a typo', { savedat: NOW }, [], 'unrecognized_keys'],
+    ['an own __proto__ key', PROTO_KEY, [], 'unrecognized_keys'],
+    ['version 0', { version: 0 }, ['version'], 'too_small'],
+    ['version -1', { version: -1 }, ['version'], 'too_small'],
+    ['version 1.5', { version: 1.5 }, ['version'], 'invalid_type'],
+    ['version "2"', { version: '2' }, ['version'], 'invalid_type'],
+    ['version 2**53', { version: 2 ** 53 }, ['version'], 'too_big'],
+    ['a malformed checksum', { checksum: C0.slice(0, -1) }, ['checksum'], 'invalid_format'],
+    ['an id with a space', { id: 'rec 42' }, ['id'], 'invalid_format'],
+    ...DATE_TIME_ABUSE.map(([label, value]): BadRow => [`savedAt as ${label}`, { savedAt: value }, ['savedAt'], 'invalid_format']),
+  ])('rejects %s', (_label, patch, path, code) => {
+    expect(issuesOf(MetadataSaveResultSchema, { ...created, ...(patch as object) })).toEqual([{ path, code }]);
+  });
+
+  it('rejects a previousVersion of 0 on an update', () => {
+    expect(issuesOf(MetadataSaveResultSchema, { ...updated, previousVersion: 0, version: 1 })).toEqual([
+      { path: ['previousVersion'], code: 'too_small' },
+    ]);
+  });
+
+  it('types: only updated and replaced results carry previousVersion', () => {
+    expectTypeOf<MetadataSaveResult['status']>().toEqualTypeOf<MetadataSaveStatus>();
+    type NothingOverwritten = Extract<MetadataSaveResult, { status: 'created' | 'skipped' | 'unchanged' }>;
+    type NewVersion = Extract<MetadataSaveResult, { status: 'updated' | 'replaced' }>;
+    expectTypeOf<NothingOverwritten['status']>().toEqualTypeOf<'created' | 'skipped' | 'unchanged'>();
+    expectTypeOf<NothingOverwritten>().not.toHaveProperty('previousVersion');
+    expectTypeOf<NewVersion['previousVersion']>().toEqualTypeOf<number>();
+  });
+});
+
+// ---------------------------------------------------------------------------
+
+describe('MetadataChangeOperationSchema', () => {
+  it('has the five operations', () => {
+    expect(MetadataChangeOperationSchema.options).toEqual(['create', 'update', 'delete', 'archive', 'restore']);
+  });
+
+  it.each(['insert', 'upsert', 'DELETE', ''])('rejects %j', (input) => {
+    expect(issuesOf(MetadataChangeOperationSchema, input)).toEqual([{ path: [], code: 'invalid_value' }]);
+  });
+});
+
+describe('MetadataRecordKeySchema', () => {
+  const minimal = { type: 'object', name: 'account' };
+
+  it('parses the minimal key to the complete value, with the record\'s defaults', () => {
+    expect(MetadataRecordKeySchema.parse(minimal)).toEqual({
+      tenantId: 'default',
+      type: 'object',
+      namespace: 'default',
+      scope: 'platform',
+      name: 'account',
+    });
+  });
+
+  it('parses a key with every field set and round-trips it', () => {
+    const full: MetadataRecordKeyInput = { tenantId: 'acme', type: 'view', namespace: 'crm', scope: 'user', owner: 'jane@acme', name: 'my_accounts' };
+    expect(MetadataRecordKeySchema.parse(full)).toEqual(full);
+    expect(MetadataRecordKeySchema.parse(MetadataRecordKeySchema.parse(full))).toEqual(full);
+  });
+
+  it('reuses the record\'s field schemas', () => {
+    for (const field of ['tenantId', 'type', 'namespace', 'scope', 'owner', 'name'] as const) {
+      expect(MetadataRecordKeySchema.shape[field]).toBe(MetadataRecordSchema.shape[field]);
+    }
+    expect(Object.keys(MetadataRecordKeySchema.shape)).toEqual(['tenantId', 'type', 'namespace', 'scope', 'owner', 'name']);
+  });
+
+  it('rejects a user-scope key without an owner (user_scope_requires_owner)', () => {
+    expect(issuesOf(MetadataRecordKeySchema, { ...minimal, scope: 'user' })).toEqual([
+      { path: ['owner'], code: 'custom', rule: 'user_scope_requires_owner' },
+    ]);
+  });
+
+  it.each<[string]>([['type'], ['name']])('reports a missing %s as invalid_type', (field) => {
+    const input: Record<string, unknown> = { ...minimal };
+    delete input[field];
+    expect(issuesOf(MetadataRecordKeySchema, input)).toEqual([{ path: [field], code: 'invalid_type' }]);
+  });
+
+  it.each<BadRow>([
+    ['a non-key record field', { version: 1 }, [], 'unrecognized_keys'],
+    ['the record id', { id: 'rec_42' }, [], 'unrecognized_keys'],
+    ['an own __proto__ key', PROTO_KEY, [], 'unrecognized_keys'],
+    ['SQL as a name', { name: 'meta; DROP TABLE x' }, ['name'], 'invalid_format'],
+    ['a 64-char type', { type: 't'.repeat(64) }, ['type'], 'too_big'],
+    ['an unknown scope', { scope: 'global' }, ['scope'], 'invalid_value'],
+    ['an empty tenant', { tenantId: '' }, ['tenantId'], 'invalid_format'],
+  ])('rejects %s', (_label, patch, path, code) => {
+    expect(issuesOf(MetadataRecordKeySchema, { ...minimal, ...(patch as object) })).toEqual([{ path, code }]);
+  });
+
+  it('types', () => {
+    expectTypeOf<MetadataRecordKeyInput['tenantId']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<MetadataRecordKey['tenantId']>().toEqualTypeOf<string>();
+    expectTypeOf<MetadataRecordKey['scope']>().toEqualTypeOf<MetadataRecord['scope']>();
+    expectTypeOf<MetadataRecordKey['owner']>().toEqualTypeOf<string | undefined>();
+  });
+});
+
+// ---------------------------------------------------------------------------
+
+describe('MetadataChangeEventSchema', () => {
+  const common = { sequence: 1042, key: { type: 'object', name: 'account' }, recordId: 'rec_42', version: 1, actor: 'jane@acme', occurredAt: NOW };
+  const create = { ...common, operation: 'create', checksumAfter: C0 };
+  const update = { ...common, operation: 'update', version: 2, checksumBefore: C0, checksumAfter: C1 };
+  const remove = { ...common, operation: 'delete', version: 2, checksumBefore: C1 };
+
+  it('parses a minimal create event to the complete value, key defaults included', () => {
+    expect(MetadataChangeEventSchema.parse(create)).toEqual({
+      sequence: 1042,
+      operation: 'create',
+      key: { tenantId: 'default', type: 'object', namespace: 'default', scope: 'platform', name: 'account' },
+      recordId: 'rec_42',
+      version: 1,
+      checksumAfter: C0,
+      actor: 'jane@acme',
+      occurredAt: NOW,
+    });
+  });
+
+  it.each(['update', 'archive', 'restore'])('parses a full %s event and round-trips it', (operation) => {
+    const full: MetadataChangeEventInput = {
+      ...update,
+      operation: operation as 'update',
+      key: { tenantId: 'acme', type: 'view', namespace: 'crm', scope: 'user', owner: 'jane@acme', name: 'my_accounts' },
+      transactionId: 'tx_0192d3e4',
+    };
+    const parsed = MetadataChangeEventSchema.parse(full);
+    expect(parsed).toEqual(full);
+    expect(MetadataChangeEventSchema.parse(parsed)).toEqual(parsed);
+  });
+
+  it('parses a delete event with checksumBefore only', () => {
+    expect(MetadataChangeEventSchema.parse(remove)).toMatchObject({ operation: 'delete', checksumBefore: C1 });
+  });
+
+  it('rejects checksumBefore on a create event, even as null', () => {
+    for (const checksumBefore of [C0, null]) {
+      const result = MetadataChangeEventSchema.safeParse({ ...create, checksumBefore });
+      expect(result.error?.issues).toEqual([expect.objectContaining({ path: [], code: 'unrecognized_keys', keys: ['checksumBefore'] })]);
+    }
+  });
+
+  it('rejects checksumAfter on a delete event', () => {
+    const result = MetadataChangeEventSchema.safeParse({ ...remove, checksumAfter: C0 });
+    expect(result.error?.issues).toEqual([expect.objectContaining({ path: [], code: 'unrecognized_keys', keys: ['checksumAfter'] })]);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['create without checksumAfter', create, 'checksumAfter'],
+    ['update without checksumBefore', update, 'checksumBefore'],
+    ['update without checksumAfter', update, 'checksumAfter'],
+    ['archive without checksumBefore', { ...update, operation: 'archive' }, 'checksumBefore'],
+    ['restore without checksumAfter', { ...update, operation: 'restore' }, 'checksumAfter'],
+    ['delete without checksumBefore', remove, 'checksumBefore'],
+    ['an event without sequence', create, 'sequence'],
+    ['an event without key', create, 'key'],
+    ['an event without recordId', update, 'recordId'],
+    ['an event without version', remove, 'version'],
+    ['an event without actor', create, 'actor'],
+    ['an event without occurredAt', update, 'occurredAt'],
+  ])('rejects %s as invalid_type at its path', (_label, base, field) => {
+    const input: Record<string, unknown> = { ...base };
+    delete input[field];
+    expect(issuesOf(MetadataChangeEventSchema, input)).toEqual([{ path: [field], code: 'invalid_type' }]);
+  });
+
+  it('reports the key rule at its nested path', () => {
+    expect(issuesOf(MetadataChangeEventSchema, { ...create, key: { ...create.key, scope: 'user' } })).toEqual([
+      { path: ['key', 'owner'], code: 'custom', rule: 'user_scope_requires_owner' },
+    ]);
+  });
+
+  it.each<BadRow>([
+    ['an unknown operation', { operation: 'insert' }, ['operation'], 'invalid_union'],
+    ['no operation', { operation: undefined }, ['operation'], 'invalid_union'],
+    ['a typo', { occuredAt: NOW }, [], 'unrecognized_keys'],
+    ['an own __proto__ key', PROTO_KEY, [], 'unrecognized_keys'],
+    ['a key typo', { key: { type: 'object', name: 'account', nmae: 'x' } }, ['key'], 'unrecognized_keys'],
+    ['sequence 0', { sequence: 0 }, ['sequence'], 'too_small'],
+    ['sequence -1', { sequence: -1 }, ['sequence'], 'too_small'],
+    ['sequence 1.5', { sequence: 1.5 }, ['sequence'], 'invalid_type'],
+    ['sequence "10"', { sequence: '10' }, ['sequence'], 'invalid_type'],
+    ['sequence 2**53', { sequence: 2 ** 53 }, ['sequence'], 'too_big'],
+    ['sequence 1e21', { sequence: 1e21 }, ['sequence'], 'too_big'],
+    ['version 0', { version: 0 }, ['version'], 'too_small'],
+    ['a malformed checksumAfter', { checksumAfter: 'sha256:xyz' }, ['checksumAfter'], 'invalid_format'],
+    ['an actor with a space', { actor: 'jane doe' }, ['actor'], 'invalid_format'],
+    ['an empty transactionId', { transactionId: '' }, ['transactionId'], 'invalid_format'],
+    ...DATE_TIME_ABUSE.map(([label, value]): BadRow => [`occurredAt as ${label}`, { occurredAt: value }, ['occurredAt'], 'invalid_format']),
+  ])('rejects %s', (_label, patch, path, code) => {
+    expect(issuesOf(MetadataChangeEventSchema, { ...create, ...(patch as object) })).toEqual([{ path, code }]);
+  });
+
+  it('types: the operation decides which checksums are present', () => {
+    type Create = Extract<MetadataChangeEvent, { operation: 'create' }>;
+    type Delete = Extract<MetadataChangeEvent, { operation: 'delete' }>;
+    type Update = Extract<MetadataChangeEvent, { operation: 'update' | 'archive' | 'restore' }>;
+    expectTypeOf<Create>().not.toHaveProperty('checksumBefore');
+    expectTypeOf<Create['checksumAfter']>().toEqualTypeOf<string>();
+    expectTypeOf<Delete>().not.toHaveProperty('checksumAfter');
+    expectTypeOf<Update['checksumBefore']>().toEqualTypeOf<string>();
+    expectTypeOf<MetadataChangeEvent['key']>().toEqualTypeOf<MetadataRecordKey>();
+    expectTypeOf<MetadataChangeEvent['sequence']>().toEqualTypeOf<number>();
+  });
+});
+
+// ---------------------------------------------------------------------------
+
+describe('MetadataExportOptionsSchema', () => {
+  it('parses {} to the complete value', () => {
+    expect(MetadataExportOptionsSchema.parse({})).toEqual({
+      filters: {},
+      format: 'ndjson',
+      includeHistory: false,
+      includeArchived: false,
+      includeAudit: true,
+    });
+  });
+
+  it('parses options with every field set and round-trips them', () => {
+    const full: MetadataExportOptionsInput = {
+      filters: { namespace: 'crm', tags: ['core'] },
+      format: 'json',
+      includeHistory: true,
+      includeArchived: true,
+      includeAudit: false,
+    };
+    const parsed = MetadataExportOptionsSchema.parse(full);
+    expect(parsed).toEqual(full);
+    expect(MetadataExportOptionsSchema.parse(parsed)).toEqual(parsed);
+  });
+
+  it.each<BadRow>([
+    ['a request to include secrets', { includeSecrets: true }, [], 'unrecognized_keys'],
+    ['a typo', { fromat: 'json' }, [], 'unrecognized_keys'],
+    ['an own __proto__ key', PROTO_KEY, [], 'unrecognized_keys'],
+    ['a constructor key', { constructor: 1 }, [], 'unrecognized_keys'],
+    ['an unknown format', { format: 'csv' }, ['format'], 'invalid_value'],
+    ['an uppercase format', { format: 'JSON' }, ['format'], 'invalid_value'],
+    ['a typo in filters', { filters: { namepsace: 'crm' } }, ['filters'], 'unrecognized_keys'],
+    ['SQL in a filter', { filters: { namespace: "crm' OR 1=1" } }, ['filters', 'namespace'], 'invalid_format'],
+    ['includeHistory as a string', { includeHistory: 'yes' }, ['includeHistory'], 'invalid_type'],
+  ])('rejects %s', (_label, input, path, code) => {
+    expect(issuesOf(MetadataExportOptionsSchema, { ...(input as object) })).toEqual([{ path, code }]);
+  });
+
+  it('types', () => {
+    expectTypeOf<MetadataExportOptionsInput['format']>().toEqualTypeOf<'json' | 'ndjson' | undefined>();
+    expectTypeOf<MetadataExportOptions['format']>().toEqualTypeOf<'json' | 'ndjson'>();
+    expectTypeOf<MetadataExportOptions['filters']>().toEqualTypeOf<MetadataQueryFilters>();
+  });
+});
+
+describe('MetadataImportOptionsSchema', () => {
+  it('parses {} to the complete value', () => {
+    expect(MetadataImportOptionsSchema.parse({})).toEqual({
+      onConflict: 'error',
+      dryRun: false,
+      batchSize: 100,
+      atomic: true,
+      continueOnError: false,
+      preserveVersions: false,
+    });
+  });
+
+  it('parses options with every field set and round-trips them', () => {
+    const full: MetadataImportOptionsInput = {
+      onConflict: 'skip',
+      dryRun: true,
+      batchSize: 10_000,
+      atomic: false,
+      continueOnError: true,
+      preserveVersions: true,
+    };
+    const parsed = MetadataImportOptionsSchema.parse(full);
+    expect(parsed).toEqual(full);
+    expect(MetadataImportOptionsSchema.parse(parsed)).toEqual(parsed);
+  });
+
+  it('rejects continueOnError with atomic left at its default (atomic_excludes_continue_on_error)', () => {
+    expect(issuesOf(MetadataImportOptionsSchema, { continueOnError: true })).toEqual([
+      { path: ['continueOnError'], code: 'custom', rule: 'atomic_excludes_continue_on_error' },
+    ]);
+    expect(issuesOf(MetadataImportOptionsSchema, { continueOnError: true, atomic: true })).toEqual([
+      { path: ['continueOnError'], code: 'custom', rule: 'atomic_excludes_continue_on_error' },
+    ]);
+    expect(MetadataImportOptionsSchema.safeParse({ continueOnError: true, atomic: false }).success).toBe(true);
+  });
+
+  it.each(['update', 'replace'])('rejects preserveVersions with onConflict %s (preserve_versions_requires_error_or_skip)', (onConflict) => {
+    expect(issuesOf(MetadataImportOptionsSchema, { preserveVersions: true, onConflict })).toEqual([
+      { path: ['onConflict'], code: 'custom', rule: 'preserve_versions_requires_error_or_skip' },
+    ]);
+  });
+
+  it.each(['error', 'skip', undefined])('accepts preserveVersions with onConflict %s', (onConflict) => {
+    expect(MetadataImportOptionsSchema.safeParse({ preserveVersions: true, onConflict }).success).toBe(true);
+  });
+
+  it('reports both rules when both are broken', () => {
+    expect(issuesOf(MetadataImportOptionsSchema, { continueOnError: true, preserveVersions: true, onConflict: 'update' })).toEqual([
+      { path: ['continueOnError'], code: 'custom', rule: 'atomic_excludes_continue_on_error' },
+      { path: ['onConflict'], code: 'custom', rule: 'preserve_versions_requires_error_or_skip' },
+    ]);
+  });
+
+  it.each<BadRow>([
+    ['a typo', { atomik: false }, [], 'unrecognized_keys'],
+    ['an own __proto__ key', PROTO_KEY, [], 'unrecognized_keys'],
+    ['a constructor key', { constructor: 1 }, [], 'unrecognized_keys'],
+    ['an unknown strategy', { onConflict: 'merge' }, ['onConflict'], 'invalid_value'],
+    ...NUMBER_ABUSE(1, 10_000).map(([label, value, code]): BadRow => [`batchSize ${label}`, { batchSize: value }, ['batchSize'], code]),
+    ['atomic as a string', { atomic: 'false' }, ['atomic'], 'invalid_type'],
+  ])('rejects %s', (_label, input, path, code) => {
+    expect(issuesOf(MetadataImportOptionsSchema, { ...(input as object) })).toEqual([{ path, code }]);
+  });
+
+  it('types', () => {
+    expectTypeOf<MetadataImportOptionsInput['atomic']>().toEqualTypeOf<boolean | undefined>();
+    expectTypeOf<MetadataImportOptions['atomic']>().toEqualTypeOf<boolean>();
+    expectTypeOf<MetadataImportOptions['batchSize']>().toEqualTypeOf<number>();
+  });
+});

@@ -1,0 +1,380 @@
+import { describe, it, expect, expectTypeOf } from 'vitest';
+import type { z } from 'zod';
+import {
+  DEFAULT_NAMESPACE,
+  DEFAULT_TENANT_ID,
+  DateTimeSchema,
+  MAX_SAFE_COUNT,
+  METADATA_RECORD_FIELDS,
+  MetadataChecksumSchema,
+  MetadataMergeStrategySchema,
+  MetadataRecordFieldSchema,
+  MetadataRecordSchema,
+  MetadataScopeSchema,
+  MetadataStateSchema,
+  OpaqueIdSchema,
+  type MetadataChecksum,
+  type MetadataMergeStrategy,
+  type MetadataRecord,
+  type MetadataRecordField,
+  type MetadataRecordInput,
+  type MetadataScope,
+  type MetadataScopeInput,
+  type MetadataState,
+  type OpaqueId,
+} from './metadata-record.zod';
+
+type Path = (string | number)[];
+interface SeenIssue {
+  path: PropertyKey[];
+  code: string;
+  rule?: unknown;
+}
+
+/** The distinct (path, code, rule) triples of a failed parse; fails the test when the parse succeeds. */
+function issuesOf(schema: z.ZodType, input: unknown): SeenIssue[] {
+  const result = schema.safeParse(input);
+  expect(result.success, `expected ${JSON.stringify(input)} to be rejected`).toBe(false);
+  const seen = new Map<string, SeenIssue>();
+  for (const issue of result.error?.issues ?? []) {
+    const entry: SeenIssue = { path: issue.path, code: issue.code };
+    if (issue.code === 'custom' && issue.params?.rule !== undefined) entry.rule = issue.params.rule;
+    seen.set(JSON.stringify(entry), entry);
+  }
+  return [...seen.values()];
+}
+
+const CHECKSUM = `sha256:${'9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'}`;
+const minimal = { type: 'object', name: 'account', payload: {} };
+
+describe('MetadataRecordSchema', () => {
+  it('parses the minimal record to the complete value with every default', () => {
+    expect(MetadataRecordSchema.parse(minimal)).toEqual({
+      type: 'object',
+      name: 'account',
+      namespace: DEFAULT_NAMESPACE,
+      scope: 'platform',
+      state: 'active',
+      payload: {},
+      mergeStrategy: 'merge',
+      tenantId: DEFAULT_TENANT_ID,
+      version: 1,
+      tags: [],
+    });
+    expect(DEFAULT_NAMESPACE).toBe('default');
+    expect(DEFAULT_TENANT_ID).toBe('default');
+  });
+
+  it('parses a record with every field set and round-trips it', () => {
+    const full: MetadataRecordInput = {
+      id: '0192d3e4-5b6a-7c8d-9e0f-1a2b3c4d5e6f',
+      type: 'view',
+      name: 'my_accounts',
+      namespace: 'crm',
+      scope: 'user',
+      state: 'deprecated',
+      payload: { label: 'My accounts', columns: ['name', 'owner'], filter: { owner: '$me' }, pageSize: 50, shared: false, note: null },
+      extends: 'all_accounts',
+      mergeStrategy: 'replace',
+      owner: 'jane@acme',
+      tenantId: 'acme',
+      version: 7,
+      checksum: CHECKSUM,
+      tags: ['crm', 'core'],
+      createdAt: '2026-01-31T09:30:00Z',
+      createdBy: 'admin',
+      updatedAt: '2026-01-31T10:30:00.125+01:00',
+      updatedBy: 'jane@acme',
+    };
+    const parsed = MetadataRecordSchema.parse(full);
+    expect(parsed).toEqual(full);
+    expect(MetadataRecordSchema.parse(parsed)).toEqual(parsed);
+  });
+
+  it('accepts a user-scoped record with an owner', () => {
+    expect(MetadataRecordSchema.safeParse({ ...minimal, scope: 'user', owner: 'jane@acme' }).success).toBe(true);
+  });
+
+  it('rejects a user-scoped record without an owner (user_scope_requires_owner)', () => {
+    const result = MetadataRecordSchema.safeParse({ ...minimal, scope: 'user' });
+    expect(result.error?.issues).toEqual([
+      expect.objectContaining({ path: ['owner'], code: 'custom', params: { rule: 'user_scope_requires_owner' } }),
+    ]);
+  });
+
+  it('does not require an owner outside the user scope', () => {
+    for (const scope of ['system', 'platform'] as const) {
+      expect(MetadataRecordSchema.safeParse({ ...minimal, scope }).success).toBe(true);
+    }
+  });
+
+  it.each<[string, string]>([
+    ['type', 'invalid_type'],
+    ['name', 'invalid_type'],
+    ['payload', 'invalid_type'],
+  ])('reports a missing required field %s as %s at its path', (field, code) => {
+    const input: Record<string, unknown> = { ...minimal };
+    delete input[field];
+    expect(issuesOf(MetadataRecordSchema, input)).toEqual([{ path: [field], code }]);
+  });
+
+  it('rejects an unknown envelope key (a typo of a field)', () => {
+    expect(issuesOf(MetadataRecordSchema, { ...minimal, namspace: 'crm' })).toEqual([{ path: [], code: 'unrecognized_keys' }]);
+  });
+
+  it('accepts an open payload: any keys, non-ASCII and 10_000-character strings, deep nesting', () => {
+    const payload = {
+      label: 'Konto – 账户 – 🚀',
+      'clé non-ASCII': { 'ключ': ['значение', 1.5, -2, true, null] },
+      description: 'x'.repeat(10_000),
+      constructor: { prototype: 'kept as data' },
+      deep: { a: { b: { c: { d: [[{ e: 'f' }]] } } } },
+    };
+    expect(MetadataRecordSchema.parse({ ...minimal, payload }).payload).toEqual(payload);
+  });
+
+  it('rejects a nested __proto__ key in the payload at its deep path', () => {
+    const payload = JSON.parse('{"fields": {"name": [1, {"__proto__": {"polluted": true}}]}}');
+    expect(issuesOf(MetadataRecordSchema, { ...minimal, payload })).toEqual([
+      { path: ['payload', 'fields', 'name', 1, '__proto__'], code: 'custom' },
+    ]);
+  });
+
+  it('rejects a top-level __proto__ key in the payload', () => {
+    const payload = JSON.parse('{"__proto__": {"polluted": true}, "label": "x"}');
+    expect(issuesOf(MetadataRecordSchema, { ...minimal, payload })).toEqual([
+      { path: ['payload', '__proto__'], code: 'custom' },
+    ]);
+  });
+
+  it.each<[string, unknown, Path, string]>([
+    ['version 0', { version: 0 }, ['version'], 'too_small'],
+    ['version -1', { version: -1 }, ['version'], 'too_small'],
+    ['version 1.5', { version: 1.5 }, ['version'], 'invalid_type'],
+    ['version "2"', { version: '2' }, ['version'], 'invalid_type'],
+    ['version 2**53', { version: 2 ** 53 }, ['version'], 'too_big'],
+    ['version 1e21', { version: 1e21 }, ['version'], 'too_big'],
+    ['version NaN', { version: Number.NaN }, ['version'], 'invalid_type'],
+    ['version null', { version: null }, ['version'], 'invalid_type'],
+    ['empty type', { type: '' }, ['type'], 'invalid_format'],
+    ['10_000-char name', { name: 'a'.repeat(10_000) }, ['name'], 'too_big'],
+    ['64-char name', { name: 'a'.repeat(64) }, ['name'], 'too_big'],
+    ['SQL in a name', { name: 'meta; DROP TABLE x' }, ['name'], 'invalid_format'],
+    ['hyphen in a name', { name: 'a-b' }, ['name'], 'invalid_format'],
+    ['name starting with a digit', { name: '1abc' }, ['name'], 'invalid_format'],
+    ['uppercase namespace', { namespace: 'CRM' }, ['namespace'], 'invalid_format'],
+    ['unknown scope', { scope: 'global' }, ['scope'], 'invalid_value'],
+    ['unknown state', { state: 'deleted' }, ['state'], 'invalid_value'],
+    ['unknown merge strategy', { mergeStrategy: 'append' }, ['mergeStrategy'], 'invalid_value'],
+    ['array payload', { payload: [] }, ['payload'], 'invalid_type'],
+    ['string payload', { payload: '{}' }, ['payload'], 'invalid_type'],
+    ['NaN inside the payload', { payload: { a: Number.NaN } }, ['payload', 'a'], 'invalid_union'],
+    ['undefined inside the payload', { payload: { a: undefined } }, ['payload', 'a'], 'invalid_union'],
+    ['extends with SQL', { extends: 'x; --' }, ['extends'], 'invalid_format'],
+    ['empty tenant id', { tenantId: '' }, ['tenantId'], 'invalid_format'],
+    ['tenant id with a space', { tenantId: 'acme corp' }, ['tenantId'], 'invalid_format'],
+    ['129-char owner', { scope: 'user', owner: 'a'.repeat(129) }, ['owner'], 'invalid_format'],
+    ['id starting with a dash', { id: '-1' }, ['id'], 'invalid_format'],
+    ['malformed checksum', { checksum: 'sha256:abc' }, ['checksum'], 'invalid_format'],
+    ['65 tags', { tags: Array.from({ length: 65 }, (_, i) => `t${i}`) }, ['tags'], 'too_big'],
+    ['tag that is not a machine name', { tags: ['Core'] }, ['tags', 0], 'invalid_format'],
+    ['date-only createdAt', { createdAt: '2026-01-01' }, ['createdAt'], 'invalid_format'],
+    ['updatedAt without a zone', { updatedAt: '2026-01-01T10:00:00' }, ['updatedAt'], 'invalid_format'],
+    ['createdBy with a space', { createdBy: 'jane doe' }, ['createdBy'], 'invalid_format'],
+    ['__proto__ envelope key', JSON.parse('{"__proto__": 1}'), [], 'unrecognized_keys'],
+    ['constructor envelope key', { constructor: 1 }, [], 'unrecognized_keys'],
+  ])('rejects %s', (_label, patch, path, code) => {
+    // Spreading copies an own __proto__ key (from JSON.parse) as data; it does not set the prototype.
+    const input = { ...minimal, ...(patch as object) };
+    expect(issuesOf(MetadataRecordSchema, input)).toEqual([{ path, code }]);
+  });
+
+  it('rejects non-objects', () => {
+    for (const input of [null, 'record', 42, []]) {
+      expect(issuesOf(MetadataRecordSchema, input)).toEqual([{ path: [], code: 'invalid_type' }]);
+    }
+  });
+
+  it('types: defaulted fields are optional in input and required in output', () => {
+    expectTypeOf<MetadataRecordInput['namespace']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<MetadataRecord['namespace']>().toEqualTypeOf<string>();
+    expectTypeOf<MetadataRecordInput['version']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<MetadataRecord['version']>().toEqualTypeOf<number>();
+    expectTypeOf<MetadataRecord['scope']>().toEqualTypeOf<MetadataScope>();
+    expectTypeOf<MetadataRecord['state']>().toEqualTypeOf<MetadataState>();
+    expectTypeOf<MetadataRecord['owner']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<MetadataRecord['tags']>().toEqualTypeOf<string[]>();
+    expectTypeOf<MetadataRecordInput>().toHaveProperty('payload');
+  });
+});
+
+describe('MetadataScopeSchema', () => {
+  it('accepts each scope', () => {
+    expect(MetadataScopeSchema.options).toEqual(['system', 'platform', 'user']);
+    for (const scope of MetadataScopeSchema.options) expect(MetadataScopeSchema.parse(scope)).toBe(scope);
+  });
+
+  it.each(['System', 'tenant', '', 1, null])('rejects %j', (input) => {
+    expect(issuesOf(MetadataScopeSchema, input)).toEqual([{ path: [], code: 'invalid_value' }]);
+  });
+
+  it('types', () => {
+    expectTypeOf<MetadataScope>().toEqualTypeOf<'system' | 'platform' | 'user'>();
+    expectTypeOf<MetadataScopeInput>().toEqualTypeOf<MetadataScope>();
+  });
+});
+
+describe('MetadataStateSchema', () => {
+  it('accepts each state', () => {
+    expect(MetadataStateSchema.options).toEqual(['draft', 'active', 'archived', 'deprecated']);
+  });
+
+  it.each(['deleted', 'ACTIVE', '', 0])('rejects %j', (input) => {
+    expect(issuesOf(MetadataStateSchema, input)).toEqual([{ path: [], code: 'invalid_value' }]);
+  });
+
+  it('types', () => {
+    expectTypeOf<MetadataState>().toEqualTypeOf<'draft' | 'active' | 'archived' | 'deprecated'>();
+  });
+});
+
+describe('MetadataMergeStrategySchema', () => {
+  it('accepts merge and replace', () => {
+    expect(MetadataMergeStrategySchema.options).toEqual(['merge', 'replace']);
+  });
+
+  it.each(['append', 'deep_merge', ''])('rejects %j', (input) => {
+    expect(issuesOf(MetadataMergeStrategySchema, input)).toEqual([{ path: [], code: 'invalid_value' }]);
+  });
+
+  it('types', () => {
+    expectTypeOf<MetadataMergeStrategy>().toEqualTypeOf<'merge' | 'replace'>();
+  });
+});
+
+describe('MetadataChecksumSchema', () => {
+  it('accepts sha256: and 64 lowercase hex digits', () => {
+    expect(MetadataChecksumSchema.parse(CHECKSUM)).toBe(CHECKSUM);
+    expect(MetadataChecksumSchema.parse(`sha256:${'0'.repeat(64)}`)).toBe(`sha256:${'0'.repeat(64)}`);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['uppercase hex', CHECKSUM.toUpperCase().replace('SHA256', 'sha256'), 'invalid_format'],
+    ['63 digits', CHECKSUM.slice(0, -1), 'invalid_format'],
+    ['65 digits', `${CHECKSUM}0`, 'invalid_format'],
+    ['md5 prefix', `md5:${'a'.repeat(32)}`, 'invalid_format'],
+    ['missing prefix', CHECKSUM.slice('sha256:'.length), 'invalid_format'],
+    ['uppercase prefix', CHECKSUM.replace('sha256', 'SHA256'), 'invalid_format'],
+    ['non-hex digit', `sha256:${'g'.repeat(64)}`, 'invalid_format'],
+    ['trailing newline', `${CHECKSUM}\n`, 'invalid_format'],
+    ['empty', '', 'invalid_format'],
+    ['a number', 42, 'invalid_type'],
+  ])('rejects %s', (_label, input, code) => {
+    expect(issuesOf(MetadataChecksumSchema, input)).toEqual([{ path: [], code }]);
+  });
+
+  it('types', () => {
+    expectTypeOf<MetadataChecksum>().toEqualTypeOf<string>();
+  });
+});
+
+describe('OpaqueIdSchema', () => {
+  it.each(['0192d3e4-5b6a-7c8d-9e0f-1a2b3c4d5e6f', 'acme', 'jane@acme', 'svc:loader.1', 'A', 'a'.repeat(128)])(
+    'accepts %s',
+    (input) => {
+      expect(OpaqueIdSchema.parse(input)).toBe(input);
+    },
+  );
+
+  it.each<[string, unknown, string]>([
+    ['empty', '', 'invalid_format'],
+    ['129 characters', 'a'.repeat(129), 'invalid_format'],
+    ['10_000 characters', 'a'.repeat(10_000), 'invalid_format'],
+    ['a space', 'jane doe', 'invalid_format'],
+    ['a slash', 'a/b', 'invalid_format'],
+    ['leading underscore', '_a', 'invalid_format'],
+    ['non-ASCII', 'jürgen', 'invalid_format'],
+    ['SQL', "1' OR '1'='1", 'invalid_format'],
+    ['a number', 42, 'invalid_type'],
+  ])('rejects %s', (_label, input, code) => {
+    expect(issuesOf(OpaqueIdSchema, input)).toEqual([{ path: [], code }]);
+  });
+
+  it('types', () => {
+    expectTypeOf<OpaqueId>().toEqualTypeOf<string>();
+  });
+});
+
+describe('DateTimeSchema', () => {
+  it.each(['2026-01-31T09:30:00Z', '2026-01-31T10:30:00.125+01:00', '2024-02-29T00:00:00Z', '2026-12-31T23:59:59-12:00'])(
+    'accepts %s',
+    (input) => {
+      expect(DateTimeSchema.parse(input)).toBe(input);
+    },
+  );
+
+  it.each<[string, unknown, string]>([
+    ['an impossible date', '2026-02-30T00:00:00Z', 'invalid_format'],
+    ['Feb 29 outside a leap year', '2026-02-29T00:00:00Z', 'invalid_format'],
+    ['month 13', '2026-13-01T00:00:00Z', 'invalid_format'],
+    ['a date only', '2026-01-01', 'invalid_format'],
+    ['no time zone', '2026-01-01T10:00:00', 'invalid_format'],
+    ['a space instead of T', '2026-01-01 10:00:00Z', 'invalid_format'],
+    ['no seconds', '2026-01-01T10:00Z', 'invalid_format'],
+    ['an offset without a colon', '2026-01-01T10:00:00+0100', 'invalid_format'],
+    ['hour 24', '2026-01-01T24:00:00Z', 'invalid_format'],
+    ['empty', '', 'invalid_format'],
+    ['a timestamp number', 1767225600000, 'invalid_type'],
+  ])('rejects %s', (_label, input, code) => {
+    expect(issuesOf(DateTimeSchema, input)).toEqual([{ path: [], code }]);
+  });
+
+  it('types', () => {
+    expectTypeOf<z.output<typeof DateTimeSchema>>().toEqualTypeOf<string>();
+  });
+});
+
+describe('MetadataRecordFieldSchema', () => {
+  it('lists every envelope field in declaration order', () => {
+    expect(METADATA_RECORD_FIELDS).toEqual(Object.keys(MetadataRecordSchema.shape));
+    expect(METADATA_RECORD_FIELDS).toEqual([
+      'id',
+      'type',
+      'name',
+      'namespace',
+      'scope',
+      'state',
+      'payload',
+      'extends',
+      'mergeStrategy',
+      'owner',
+      'tenantId',
+      'version',
+      'checksum',
+      'tags',
+      'createdAt',
+      'createdBy',
+      'updatedAt',
+      'updatedBy',
+    ]);
+  });
+
+  it.each(['type', 'updatedAt', 'tenantId', 'payload'])('accepts %s', (field) => {
+    expect(MetadataRecordFieldSchema.parse(field)).toBe(field);
+  });
+
+  it.each(['updated_at', 'Type', 'tenant_id', '', 'payload.label'])('rejects %j (field names, never column names)', (input) => {
+    expect(issuesOf(MetadataRecordFieldSchema, input)).toEqual([{ path: [], code: 'invalid_value' }]);
+  });
+
+  it('types', () => {
+    expectTypeOf<'updatedAt'>().toExtend<MetadataRecordField>();
+    expectTypeOf<MetadataRecordField>().toEqualTypeOf<keyof MetadataRecord>();
+  });
+});
+
+describe('MAX_SAFE_COUNT', () => {
+  it('is 2^53 - 1', () => {
+    expect(MAX_SAFE_COUNT).toBe(2 ** 53 - 1);
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * The committed JSON Schema files: complete, valid against their
+ * meta-schemas, compilable by Ajv in strict mode, and annotated.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateJsonSchemaFiles, registeredIds, fileStem, ID_BASE } from '../scripts/lib/json-schema';
+import { JSON_SCHEMA_DIR, ajvForVariant, createAjv, readVariant } from './support/ajv';
+
+const VARIANTS = ['input', 'output', 'draft-07/input', 'draft-07/output'] as const;
+
+describe.each(VARIANTS)('json-schema/%s', (dir) => {
+  const { ajv, files } = ajvForVariant(dir);
+
+  it('has one file per registered schema', () => {
+    const stems = files.map((f) => f.file.replace(/\.json$/, '')).filter((s) => s !== 'shared-defs');
+    expect(stems.sort()).toEqual(registeredIds().map(fileStem).sort());
+  });
+
+  it.each(files.map((f) => [f.file, f.schema] as const))('%s is valid against its meta-schema and compiles in strict mode', (_file, schema) => {
+    expect(ajv.validateSchema(schema), JSON.stringify(ajv.errors)).toBe(true);
+    expect(() => ajv.getSchema(schema.$id)).not.toThrow();
+    expect(ajv.getSchema(schema.$id)).toBeTypeOf('function');
+  });
+
+  it.each(files.map((f) => [f.file, f.schema] as const))('%s has a title, a description and a versioned $id', (file, schema) => {
+    expect(schema.$id).toBe(`${ID_BASE}/${dir}/${file}`);
+    expect(schema.title).toEqual(expect.any(String));
+    if (file !== 'shared-defs.json') expect(schema.description).toEqual(expect.any(String));
+  });
+});
+
+describe('bundles', () => {
+  it.each(['input', 'output'] as const)('bundle.%s.json compiles and resolves every definition', (io) => {
+    const ajv = createAjv('draft-2020-12');
+    const bundle = JSON.parse(readFileSync(join(JSON_SCHEMA_DIR, `bundle.${io}.json`), 'utf8'));
+    ajv.addSchema(bundle);
+    for (const { schema } of readVariant(io)) expect(ajv.getSchema(schema.$id), schema.$id).toBeTypeOf('function');
+  });
+});
+
+describe('generator', () => {
+  it('is deterministic and matches the committed files', () => {
+    const first = JSON.stringify(generateJsonSchemaFiles());
+    expect(JSON.stringify(generateJsonSchemaFiles())).toBe(first);
+    for (const file of generateJsonSchemaFiles()) {
+      expect(JSON.parse(readFileSync(join(JSON_SCHEMA_DIR, file.path), 'utf8')), file.path).toEqual(file.json);
+    }
+  });
+
+  it('marks defaulted fields optional in the input variant and required in the output variant', () => {
+    const input = readVariant('input').find((f) => f.file === 'metadata-record.json')!.schema;
+    const output = readVariant('output').find((f) => f.file === 'metadata-record.json')!.schema;
+    expect(input.required).not.toContain('version');
+    expect(output.required).toContain('version');
+    expect((input.properties as Record<string, { default?: unknown }>).version!.default).toBe(1);
+  });
+});
