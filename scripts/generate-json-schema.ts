@@ -32,7 +32,7 @@ if (process.argv.includes('--check')) {
   for (const path of listFiles(outDir)) if (!expected.has(path)) problems.push(`extra:   ${path}`);
   if (problems.length > 0) {
     console.error(`JSON Schema files are out of date (${problems.length}):\n  ${problems.join('\n  ')}`);
-    console.error('Run `pnpm run build:json-schema` and commit the result.');
+    console.error('Run `pnpm run generate` and commit the result.');
     process.exit(1);
   }
   console.log(`JSON Schema check: ${files.length} files up to date.`);

@@ -53,6 +53,39 @@ const ANNOTATIONS = new Set(['$ref', 'title', 'description', 'default', 'example
 
 export class GenerationError extends Error {}
 
+/**
+ * Rewrites an ECMA-262 pattern so that regex engines outside JavaScript read
+ * it the same way, without changing what it matches in JavaScript:
+ * - `\d` becomes `[0-9]` (Python's `re` gives `\d` every Unicode digit);
+ * - the end anchor `$` becomes `(?![\s\S])` (Python's `$` also matches
+ *   before a trailing newline, so "users\n" would pass as an identifier).
+ * Escapes and character classes are skipped; without the `m` flag both
+ * rewrites are exact in JavaScript.
+ */
+export function portablePattern(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      const next = pattern[i + 1] ?? '';
+      out += next === 'd' && !inClass ? '[0-9]' : next === 'd' ? '0-9' : c + next;
+      i++;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+    } else if (c === '[') {
+      inClass = true;
+      out += c;
+    } else if (c === '$') {
+      out += '(?![\\s\\S])';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 /** True for the `allOf` entries `withRules` emits: they encode a rule, not fields. */
 const isRuleEncoding = (schema: JsonSchema) => typeof schema.$comment === 'string' && schema.$comment.startsWith('rule ');
 
@@ -133,7 +166,7 @@ function publish(raw: JsonSchema, io: Io, draft: Draft, id: string, all: Record<
           }
         }
       }
-      if (typeof schema.pattern === 'string') schema.pattern = schema.pattern.replaceAll('\\d', '[0-9]');
+      if (typeof schema.pattern === 'string') schema.pattern = portablePattern(schema.pattern);
       // Rule encodings (if/then/not) describe conditions, not fields.
       if (!inRule && schema.properties && typeof schema.properties === 'object') {
         for (const [key, prop] of Object.entries(schema.properties as Record<string, JsonSchema>)) {

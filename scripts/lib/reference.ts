@@ -74,7 +74,7 @@ function constraintsOf(s: S): string {
   if (typeof s.format === 'string') c.push(`format ${s.format}`);
   const patterns = [s.pattern, ...((s.allOf as S[] | undefined) ?? []).map((a) => a.pattern)].filter((p): p is string => typeof p === 'string');
   // A length-only pattern is already shown as min/max length.
-  for (const p of patterns) if (!/^\^\[\\s\\S\]\{[0-9]+,[0-9]+\}\$$/.test(p)) c.push(`pattern \`${esc(p)}\``);
+  for (const p of patterns) if (!/^\^\[\\s\\S\]\{[0-9]+,[0-9]+\}(?:\$|\(\?!\[\\s\\S\]\))$/.test(p)) c.push(`pattern \`${esc(p)}\``);
   if (s.type === 'array' && s.items && typeof s.items === 'object') {
     const inner = constraintsOf(s.items as S);
     if (inner) c.push(`each item: ${inner}`);

@@ -51,6 +51,9 @@ function patternsOf(s: SchemaObject): RegExp[] {
 }
 
 const codePoints = (s: string) => [...s].length;
+const END_ANCHOR = '(?![\\s\\S])';
+/** A pattern that only bounds the length (`boundedText`), shown as min/max length instead. */
+export const LENGTH_ONLY = /^\^\[\\s\\S\]\{[0-9]+,[0-9]+\}(?:\$|\(\?!\[\\s\\S\]\))$/;
 
 function stringArb(s: SchemaObject): fc.Arbitrary<string> {
   const patterns = patternsOf(s);
@@ -59,11 +62,12 @@ function stringArb(s: SchemaObject): fc.Arbitrary<string> {
   const fits = (v: string) => codePoints(v) >= min && codePoints(v) <= max && patterns.every((p) => p.test(v));
   let base: fc.Arbitrary<string>;
   // Generate from the most specific pattern (one that is not only a length bound), filter by the rest.
-  const specific = patterns.filter((p) => !/^\^\[\\s\\S\]\{[0-9]+,[0-9]+\}\$$/.test(p.source));
+  const specific = patterns.filter((p) => !LENGTH_ONLY.test(p.source));
   const lead = specific[specific.length - 1];
   if (lead) {
     try {
-      base = fc.stringMatching(new RegExp(lead.source), { size: 'small' });
+      // The published end anchor `(?![\s\S])` means `$` in JavaScript; fast-check reads only the latter.
+      base = fc.stringMatching(new RegExp(lead.source.replaceAll(END_ANCHOR, '$')), { size: 'small' });
     } catch {
       base = fc.string({ size: 'small' });
     }
@@ -318,8 +322,14 @@ export function mutate(store: SchemaStore, root: SchemaObject, value: Json, kind
 }
 
 /** Valid-looking values and their mutations, as JSON (what a validator of a config file sees). */
-export function inputArb(store: SchemaStore, root: SchemaObject): fc.Arbitrary<{ mutation: Mutation | 'none'; value: Json }> {
-  const valid = valueArb(store, root, root.$id as string);
+export function inputArb(
+  store: SchemaStore,
+  root: SchemaObject,
+  repair: (value: Json) => Json = (value) => value,
+): fc.Arbitrary<{ mutation: Mutation | 'none'; value: Json }> {
+  // `repair` lets a schema whose rules tie fields together by name (which a
+  // schema-blind generator never hits by chance) start from a valid value.
+  const valid = valueArb(store, root, root.$id as string).map((value) => repair(clone(value)));
   return fc
     .tuple(valid, fc.integer({ min: 0, max: MUTATIONS.length * 3 }), fc.nat())
     .map(([value, which, pick]) => {

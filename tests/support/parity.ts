@@ -64,6 +64,33 @@ export function schemaIds(): string[] {
   return [...metasourceRegistry._idmap.keys()];
 }
 
+type Obj = Record<string, Json>;
+
+/**
+ * Schema-specific repairs of generated values, for cross-field rules that
+ * connect values by name. They only make more samples valid; mutations are
+ * applied afterwards, so the rules are still probed from both sides.
+ */
+const REPAIRS: Record<string, (value: Json) => Json> = {
+  MetasourceConfig: (value) => {
+    const config = value as Obj;
+    const datasources = (config.datasources ?? []) as Obj[];
+    datasources.forEach((d, i) => {
+      d.name = `ds_${i}`;
+    });
+    if (datasources.length > 0 && config.metadata && typeof config.metadata === 'object') {
+      (config.metadata as Obj).datasource = 'ds_0';
+    }
+    ((config.loaders ?? []) as Obj[]).forEach((loader, i) => {
+      loader.name = `loader_${i}`;
+      if (loader.protocol === 'datasource' && loader.datasourceConfig && typeof loader.datasourceConfig === 'object') {
+        (loader.datasourceConfig as Obj).datasource = 'ds_0';
+      }
+    });
+    return config;
+  },
+};
+
 export function runParity(id: string, seed: number, count: number): ParityReport {
   const zodSchema = metasourceRegistry._idmap.get(id) as z.ZodType;
   const $id = `${ID_BASE}/input/${fileStem(id)}.json`;
@@ -71,7 +98,7 @@ export function runParity(id: string, seed: number, count: number): ParityReport
   const validateOutput = output.ajv.getSchema(`${ID_BASE}/output/${fileStem(id)}.json`);
   if (!zodSchema || !validateInput || !validateOutput) throw new Error(`no schema for ${id}`);
   const report: ParityReport = { id, tried: 0, zodAccepted: 0, explained: 0, byMutation: {}, problems: [] };
-  const samples = fc.sample(inputArb(store, store.get($id)), { seed, numRuns: count });
+  const samples = fc.sample(inputArb(store, store.get($id), REPAIRS[id]), { seed, numRuns: count });
   for (const { mutation, value } of samples) {
     report.tried++;
     report.byMutation[mutation] = (report.byMutation[mutation] ?? 0) + 1;
