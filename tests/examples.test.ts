@@ -101,7 +101,7 @@ describe('the checks bite', () => {
   });
 
   it('an inline password is rejected by Zod and by Ajv', () => {
-    const [datasource] = examples.basicPostgres.datasources;
+    const datasource = examples.basicPostgres.datasources[0]!;
     const inline = {
       ...examples.basicPostgres,
       datasources: [{ ...datasource, connection: { ...datasource.connection, password: 'hunter2' } }],

@@ -43,7 +43,7 @@ function typeOf(s: S): string {
   if ('const' in s) return code(s.const);
   if (Array.isArray(s.enum)) return (s.enum as unknown[]).map(code).join(' \\| ');
   const branches = (s.anyOf ?? s.oneOf) as S[] | undefined;
-  if (branches) return branches.map((b) => typeOf(b)).join(' \\| ');
+  if (branches) return branches.map((b, i) => (b.type === 'object' && b.properties && !b.$ref ? `form ${i + 1}` : typeOf(b))).join(' \\| ');
   switch (s.type) {
     case 'array':
       return `array of ${s.items ? typeOf(s.items as S) : 'any'}`;
@@ -74,7 +74,7 @@ function constraintsOf(s: S): string {
   if (typeof s.format === 'string') c.push(`format ${s.format}`);
   const patterns = [s.pattern, ...((s.allOf as S[] | undefined) ?? []).map((a) => a.pattern)].filter((p): p is string => typeof p === 'string');
   // A length-only pattern is already shown as min/max length.
-  for (const p of patterns) if (!/^\^\[\\s\\S\]\{[0-9]+,[0-9]+\}(?:\$|\(\?!\[\\s\\S\]\))$/.test(p)) c.push(`pattern \`${esc(p)}\``);
+  for (const p of patterns) if (!/^\^\[\\s\\S\]\{[0-9]+,[0-9]+\}(?:\$|\(\?!\[\\s\\S\]\))$/.test(p)) c.push(`pattern \`${esc(p.replaceAll('(?![\\s\\S])', '$'))}\``);
   if (s.type === 'array' && s.items && typeof s.items === 'object') {
     const inner = constraintsOf(s.items as S);
     if (inner) c.push(`each item: ${inner}`);
@@ -84,6 +84,7 @@ function constraintsOf(s: S): string {
 
 interface Row {
   field: string;
+  note?: string;
   schema: S;
   required: boolean;
 }
@@ -97,6 +98,13 @@ function rows(s: S, prefix = ''): Row[] {
     const field = `${prefix}${key}`;
     out.push({ field, schema: prop, required: required.has(key) });
     if (prop.type === 'object' && prop.properties && prop.$ref === undefined) out.push(...rows(prop, `${field}.`));
+    // Inline alternatives (a page form or a cursor form, say): one block of rows per form.
+    const forms = (prop.anyOf ?? prop.oneOf) as S[] | undefined;
+    forms?.forEach((form, i) => {
+      if (form.type === 'object' && form.properties && form.$ref === undefined) {
+        out.push(...rows(form, `${field}.`).map((r) => ({ ...r, note: ` (form ${i + 1})` })));
+      }
+    });
   }
   return out;
 }
@@ -113,7 +121,7 @@ function fieldTable(input: S, output: S): string[] {
     const req = r.required ? 'yes' : outRequired.get(r.field) ? 'no (defaulted)' : 'no';
     const def = r.schema.default !== undefined ? code(r.schema.default) : '';
     lines.push(
-      `| \`${r.field}\` | ${typeOf(r.schema)} | ${req} | ${def} | ${esc(constraintsOf(r.schema))} | ${esc(String(r.schema.description ?? ''))} |`,
+      `| \`${r.field}\`${r.note ?? ''} | ${typeOf(r.schema)} | ${req} | ${def} | ${esc(constraintsOf(r.schema))} | ${esc(String(r.schema.description ?? ''))} |`,
     );
   }
   return lines;

@@ -108,6 +108,13 @@ describe('MetadataRecordSchema', () => {
     }
   });
 
+  it.each(['system', 'platform', undefined] as const)('rejects an owner on a %s-scope record (owner_only_for_user_scope)', (scope) => {
+    const result = MetadataRecordSchema.safeParse({ ...minimal, ...(scope ? { scope } : {}), owner: 'jane@acme' });
+    expect(result.error?.issues).toEqual([
+      expect.objectContaining({ path: ['owner'], code: 'custom', params: { rule: 'owner_only_for_user_scope' } }),
+    ]);
+  });
+
   it.each<[string, string]>([
     ['type', 'invalid_type'],
     ['name', 'invalid_type'],
