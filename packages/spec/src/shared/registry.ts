@@ -19,7 +19,7 @@ export interface MetasourceSchemaMeta {
  * into `$ref`s. A dedicated registry (rather than Zod's global one) keeps our
  * ids out of the way of a consumer's own ids.
  */
-export const metasourceRegistry = z.registry<MetasourceSchemaMeta>();
+export const metasourceRegistry = z.registry<MetasourceSchemaMeta, z.ZodType>();
 
 /**
  * Builds a schema and registers it under `id`.

@@ -411,7 +411,7 @@ describe('MetadataLoadOptionsSchema', () => {
       filters: { type: ['object', 'field'], namespace: 'crm', state: 'active' },
       sort: [{ field: 'type' }, { field: 'updatedAt', direction: 'desc' }],
       limit: 100_000,
-      cursor: 'eyJpIjoiNDIifQ==',
+      cursor: 'eyJpIjoiNDIifQ',
       useCache: false,
       includeArchived: true,
       ifNoneMatch: C0,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   MetadataCacheConfigSchema,
+  MetadataCursorSchema,
   MetadataQueryFiltersSchema,
   MetadataSortSchema,
 } from '../data/driver/metadata-driver.zod';
@@ -236,12 +237,6 @@ export type MetadataLoaderContractInput = z.input<typeof MetadataLoaderContractS
 // Load
 // ---------------------------------------------------------------------------
 
-/**
- * The same pattern as the cursor of MetadataQueryOptions: opaque base64url
- * text, ASCII and free of SQL metacharacters.
- */
-const CURSOR = /^[A-Za-z0-9_-]{1,2048}={0,2}$/;
-const CURSOR_ERROR = 'must be an opaque cursor returned by a previous load (base64url, 1 to 2048 characters)';
 
 /** Options of one load: which datasource, filters, order, limit, caching and inheritance. */
 export const MetadataLoadOptionsSchema = /* @__PURE__ */ define('MetadataLoadOptions', () =>
@@ -271,11 +266,7 @@ export const MetadataLoadOptionsSchema = /* @__PURE__ */ define('MetadataLoadOpt
           description: 'Most records to return, 1 to 100,000; absent returns every match. When more match, the result has a nextCursor.',
           examples: [500],
         }),
-      cursor: z
-        .string()
-        .regex(CURSOR, { error: CURSOR_ERROR })
-        .optional()
-        .meta({
+      cursor: MetadataCursorSchema.optional().meta({
           description: 'nextCursor of the previous result, to load the next page; valid only with the same filters and sort.',
           examples: ['eyJpIjoiNDIifQ'],
         }),
@@ -314,11 +305,7 @@ export const MetadataLoadResultSchema = /* @__PURE__ */ define('MetadataLoadResu
         .max(MAX_SAFE_COUNT)
         .optional()
         .meta({ description: 'Number of records matching the load across every page; present when the load had a limit.', examples: [1234] }),
-      nextCursor: z
-        .string()
-        .regex(CURSOR, { error: CURSOR_ERROR })
-        .optional()
-        .meta({
+      nextCursor: MetadataCursorSchema.optional().meta({
           description: 'Cursor of the next page, present when the limit cut the result short; pass it as cursor to continue.',
           examples: ['eyJpIjoiNDIifQ'],
         }),

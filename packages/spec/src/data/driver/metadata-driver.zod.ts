@@ -688,8 +688,20 @@ function pageSize() {
     .meta({ description: 'Records per page, 1 to 1000; default 100.', examples: [50] });
 }
 
-/** Opaque cursors are unpadded base64url text; the pattern keeps them ASCII and free of SQL metacharacters. */
-const CURSOR = /^[A-Za-z0-9_-]{1,2048}$/;
+/** An opaque page cursor issued by a runtime, passed back to continue a query or load. */
+export const MetadataCursorSchema = /* @__PURE__ */ define('MetadataCursor', () =>
+  z
+    .string()
+    // Unpadded base64url: ASCII, free of SQL metacharacters, safe in URLs.
+    .regex(/^[A-Za-z0-9_-]{1,2048}$/, { error: 'must be an opaque cursor returned by a previous page (unpadded base64url, 1 to 2048 characters)' })
+    .meta({
+      description:
+        'Opaque cursor returned with the previous page: 1 to 2048 characters of unpadded base64url. Valid only with the same filters and sort it was issued for; a runtime rejects it otherwise.',
+      examples: ['eyJ1IjoiMjAyNi0wMS0zMVQwOTozMDowMFoiLCJpIjoiNDIifQ'],
+    }),
+);
+export type MetadataCursor = z.output<typeof MetadataCursorSchema>;
+export type MetadataCursorInput = z.input<typeof MetadataCursorSchema>;
 
 function pagination() {
   return z
@@ -708,14 +720,7 @@ function pagination() {
           .meta({ description: 'Offset pagination by page number.', examples: [{ page: 2, pageSize: 50 }] }),
         z
           .strictObject({
-            cursor: z
-              .string()
-              .regex(CURSOR, { error: 'must be an opaque cursor returned by a previous query (base64url, 1 to 2048 characters)' })
-              .meta({
-                description:
-                  'Opaque cursor returned with the previous page. Valid only with the same filters and sort it was issued for; a runtime rejects it otherwise.',
-                examples: ['eyJ1IjoiMjAyNi0wMS0zMVQwOTozMDowMFoiLCJpIjoiNDIifQ'],
-              }),
+            cursor: MetadataCursorSchema.meta({ description: 'Cursor returned with the previous page of this query.' }),
             pageSize: pageSize(),
           })
           .meta({
