@@ -23,26 +23,8 @@ import {
   type MetadataState,
   type OpaqueId,
 } from './metadata-record.zod';
+import { issuesOf, type Path } from '../testing';
 
-type Path = (string | number)[];
-interface SeenIssue {
-  path: PropertyKey[];
-  code: string;
-  rule?: unknown;
-}
-
-/** The distinct (path, code, rule) triples of a failed parse; fails the test when the parse succeeds. */
-function issuesOf(schema: z.ZodType, input: unknown): SeenIssue[] {
-  const result = schema.safeParse(input);
-  expect(result.success, `expected ${JSON.stringify(input)} to be rejected`).toBe(false);
-  const seen = new Map<string, SeenIssue>();
-  for (const issue of result.error?.issues ?? []) {
-    const entry: SeenIssue = { path: issue.path, code: issue.code };
-    if (issue.code === 'custom' && issue.params?.rule !== undefined) entry.rule = issue.params.rule;
-    seen.set(JSON.stringify(entry), entry);
-  }
-  return [...seen.values()];
-}
 
 const CHECKSUM = `sha256:${'9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'}`;
 const minimal = { type: 'object', name: 'account', payload: {} };

@@ -39,26 +39,8 @@ import {
   type MetadataTableSchema,
   type MetadataTableSchemaInput,
 } from './metadata-driver.zod';
+import { issuesOf, type Path } from '../../testing';
 
-type Path = (string | number)[];
-interface SeenIssue {
-  path: PropertyKey[];
-  code: string;
-  rule?: unknown;
-}
-
-/** The distinct (path, code, rule) triples of a failed parse; fails the test when the parse succeeds. */
-function issuesOf(schema: z.ZodType, input: unknown): SeenIssue[] {
-  const result = schema.safeParse(input);
-  expect(result.success, `expected ${JSON.stringify(input)?.slice(0, 200)} to be rejected`).toBe(false);
-  const seen = new Map<string, SeenIssue>();
-  for (const issue of result.error?.issues ?? []) {
-    const entry: SeenIssue = { path: issue.path, code: issue.code };
-    if (issue.code === 'custom' && issue.params?.rule !== undefined) entry.rule = issue.params.rule;
-    seen.set(JSON.stringify(entry), entry);
-  }
-  return [...seen.values()];
-}
 
 /** Parses, checks the result equals `input` exactly, and that parsing the result again changes nothing. */
 function expectRoundTrip(schema: z.ZodType, input: unknown): void {
