@@ -60,7 +60,7 @@ function documents(): string[] {
   return existsSync(join(ROOT, 'README.md')) ? [...docs, 'README.md'] : docs;
 }
 
-const FENCE = /^ {0,3}(`{3,}|~{3,})\s*([^`\s]*)/;
+const FENCE = /^( {0,3})(`{3,}|~{3,})\s*([^`\s]*)/;
 
 /** Every fenced code block of a Markdown file. An unclosed fence is an error, not a skipped block. */
 function extractBlocks(doc: string): Block[] {
@@ -69,13 +69,15 @@ function extractBlocks(doc: string): Block[] {
   for (let i = 0; i < lines.length; i++) {
     const open = FENCE.exec(lines[i]!);
     if (!open) continue;
-    const [, fence, info] = open;
+    const [, indent, fence, info] = open;
+    // As CommonMark does: a fence indented inside a list item has its indentation removed from every line.
+    const dedent = new RegExp(`^ {0,${indent!.length}}`);
     const body: string[] = [];
     let j = i + 1;
     for (; j < lines.length; j++) {
       const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(lines[j]!);
       if (close && close[1]![0] === fence![0] && close[1]!.length >= fence!.length) break;
-      body.push(lines[j]!);
+      body.push(lines[j]!.replace(dedent, ''));
     }
     if (j === lines.length) throw new Error(`${doc}:${i + 1}: code fence is never closed`);
     blocks.push({ doc, line: i + 1, lang: info!.toLowerCase(), code: body.join('\n'), before: i > 0 ? lines[i - 1]! : '' });
@@ -146,7 +148,12 @@ describe('documents', () => {
     expect(guide.filter((b) => b.lang === 'ts').length).toBeGreaterThan(0);
     expect(guide.filter((b) => b.lang === 'json').length).toBeGreaterThan(0);
     expect(guide.filter((b) => b.lang === 'python').length).toBeGreaterThan(0);
-    console.log(`docs-code-blocks: ${DOCS.join(', ')}: ${TS_BLOCKS.length} ts, ${JSON_BLOCKS.length} json, ${PYTHON_BLOCKS.length} python blocks`);
+    const claims = JSON_BLOCKS.map((b) => /<!--\s*schema:\s*\S+(\s+invalid)?/.exec(b.before)).filter((m) => m !== null);
+    const invalid = claims.filter((m) => m[1] !== undefined).length;
+    console.log(
+      `docs-code-blocks: ${DOCS.join(', ')}: ${TS_BLOCKS.length} ts, ${JSON_BLOCKS.length} json ` +
+        `(${claims.length} with a schema comment, ${invalid} of them invalid examples), ${PYTHON_BLOCKS.length} python blocks`,
+    );
   });
 
   it('put a schema comment only right before a json block', () => {
@@ -155,7 +162,7 @@ describe('documents', () => {
   });
 });
 
-describe.runIf(TS_BLOCKS.length > 0)('TypeScript blocks type-check', () => {
+describe('TypeScript blocks type-check', () => {
   it('with no diagnostic outside the blocks (configuration, resolution)', () => {
     expect(globalDiagnostics, globalDiagnostics.join('\n')).toEqual([]);
   });
@@ -218,7 +225,7 @@ function ajvValidator(id: string) {
   return validate;
 }
 
-describe.runIf(JSON_BLOCKS.length > 0)('JSON blocks', () => {
+describe('JSON blocks', () => {
   it.each(JSON_BLOCKS.map(label))('%s', (at, block) => {
     let value: unknown;
     try {
@@ -245,7 +252,7 @@ describe.runIf(JSON_BLOCKS.length > 0)('JSON blocks', () => {
 // Python
 // ---------------------------------------------------------------------------
 
-describe.runIf(PYTHON_BLOCKS.length > 0)('Python blocks run', () => {
+describe('Python blocks run', () => {
   it.each(PYTHON_BLOCKS.map(label))(
     '%s',
     (at, block) => {
