@@ -1,1 +1,2 @@
 export * from './metadata-driver.zod';
+export * from './metadata-operation-result.zod';
