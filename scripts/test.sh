@@ -8,6 +8,7 @@ mkdir -p .tmp
 bash scripts/ensure-python-jsonschema.sh
 pnpm run build:package
 pnpm run check
+pnpm run check:package
 
 status=0
 vitest run --reporter=default --reporter=json --outputFile=.tmp/vitest-report.json || status=$?

@@ -51,13 +51,15 @@ interface Block {
 
 const where = (b: Block) => `${b.doc}:${b.line}`;
 
-/** docs/*.md (not docs/reference) and README.md, whichever exist. */
+/** docs/*.md (not docs/reference), the README and the package's README (shown on npm). */
 function documents(): string[] {
   const docs = readdirSync(join(ROOT, 'docs'))
     .filter((f) => f.endsWith('.md'))
     .sort()
     .map((f) => `docs/${f}`);
-  return existsSync(join(ROOT, 'README.md')) ? [...docs, 'README.md'] : docs;
+  const readmes = ['README.md', 'packages/spec/README.md'];
+  for (const readme of readmes) expect(existsSync(join(ROOT, readme)), readme).toBe(true);
+  return [...docs, ...readmes];
 }
 
 const FENCE = /^( {0,3})(`{3,}|~{3,})\s*([^`\s]*)/;
