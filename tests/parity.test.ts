@@ -19,7 +19,8 @@ describe(`Zod and JSON Schema agree (seed ${SEED}, ${COUNT} inputs per schema)`,
     // The generator must reach the valid side too, or agreement would prove little.
     expect(report.zodAccepted, 'valid samples').toBeGreaterThanOrEqual(Math.ceil(COUNT * 0.02));
     expect(report.problems, shown.join('\n')).toEqual([]);
-  });
+    // 10,000 inputs of a large schema take a few seconds on a 2-core machine.
+  }, 120_000);
 
   it('lists the rules JSON Schema does not check', () => {
     console.log(`unchecked rules: ${[...UNCHECKED].sort().join(', ')}`);
