@@ -9,6 +9,7 @@ import { MachineNameSchema, SqlIdentifierSchema } from '../shared/identifier.zod
 import { TransactionIsolationLevelSchema } from '../shared/isolation-level.zod';
 import { define, withRules } from '../shared/registry';
 import { SecretRefSchema } from '../shared/secret-ref.zod';
+import { excludesContinueOnError } from '../shared/rules';
 import { boundedText } from '../shared/text';
 import {
   DateTimeSchema,
@@ -795,16 +796,7 @@ export const MetadataImportOptionsSchema = /* @__PURE__ */ define('MetadataImpor
       }),
     }),
     [
-      {
-        name: 'atomic_excludes_continue_on_error',
-        message: 'continueOnError needs atomic: false; an atomic import is rolled back whole at the first error',
-        path: ['continueOnError'],
-        holds: (o) => !(o.atomic && o.continueOnError),
-        jsonSchema: {
-          if: { properties: { continueOnError: { const: true } }, required: ['continueOnError'] },
-          then: { properties: { atomic: { const: false } }, required: ['atomic'] },
-        },
-      },
+      excludesContinueOnError('atomic', 'an atomic import'),
       {
         name: 'preserve_versions_requires_error_or_skip',
         message: 'preserveVersions needs onConflict "error" or "skip"; overwriting a stored item with an imported version could move its version backwards',

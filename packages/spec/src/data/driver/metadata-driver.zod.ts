@@ -3,6 +3,7 @@ import { MachineNameSchema, SqlIdentifierSchema } from '../../shared/identifier.
 import { TransactionIsolationLevelSchema } from '../../shared/isolation-level.zod';
 import { JsonObjectSchema, JsonValueSchema } from '../../shared/json.zod';
 import { define, withRules, type CrossFieldRule } from '../../shared/registry';
+import { excludesContinueOnError } from '../../shared/rules';
 import { boundedText } from '../../shared/text';
 import {
   DateTimeSchema,
@@ -826,16 +827,7 @@ interface BulkOptions {
 }
 
 const BULK_RULES: readonly CrossFieldRule<BulkOptions>[] = [
-  {
-    name: 'transactional_excludes_continue_on_error',
-    message: 'continueOnError needs transactional: false; a transaction is rolled back whole at the first error',
-    path: ['continueOnError'],
-    holds: (op) => !(op.transactional && op.continueOnError),
-    jsonSchema: {
-      if: { properties: { continueOnError: { const: true } }, required: ['continueOnError'] },
-      then: { properties: { transactional: { const: false } }, required: ['transactional'] },
-    },
-  },
+  excludesContinueOnError('transactional', 'a transaction'),
   {
     name: 'transactional_is_sequential',
     message: 'concurrency above 1 needs transactional: false; one transaction runs on one connection',

@@ -1,0 +1,23 @@
+import type { CrossFieldRule } from './registry';
+
+/**
+ * The rule shared by every all-or-nothing write option (a transactional bulk
+ * operation, an atomic import): going on after an error contradicts rolling
+ * back at the first one. `flag` defaults to true, so its JSON Schema encoding
+ * requires it to be given as false whenever continueOnError is true.
+ */
+export function excludesContinueOnError<K extends string>(
+  flag: K,
+  rolledBack: string,
+): CrossFieldRule<{ [P in K | 'continueOnError']: boolean }> {
+  return {
+    name: `${flag}_excludes_continue_on_error`,
+    message: `continueOnError needs ${flag}: false; ${rolledBack} is rolled back whole at the first error`,
+    path: ['continueOnError'],
+    holds: (options) => !(options[flag] && options.continueOnError),
+    jsonSchema: {
+      if: { properties: { continueOnError: { const: true } }, required: ['continueOnError'] },
+      then: { properties: { [flag]: { const: false } }, required: [flag] },
+    },
+  };
+}
