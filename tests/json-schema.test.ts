@@ -57,3 +57,33 @@ describe('generator', () => {
     expect((input.properties as Record<string, { default?: unknown }>).version!.default).toBe(1);
   });
 });
+
+describe('rules JSON Schema does not check', () => {
+  // The only place where Zod and JSON Schema may disagree. Pinned here so that
+  // a rule never drops out of its JSON Schema encoding unnoticed: removing a
+  // rule's `jsonSchema` moves it onto this list, and the parity suite would
+  // then count its disagreements as explained.
+  it('are exactly these', () => {
+    const manifest = JSON.parse(readFileSync(join(JSON_SCHEMA_DIR, 'manifest.json'), 'utf8')) as {
+      schemas: { uncheckedRules: { name: string }[] }[];
+    };
+    const names = [...new Set(manifest.schemas.flatMap((s) => s.uncheckedRules.map((r) => r.name)))].sort();
+    expect(names).toEqual([
+      'column_names_unique',
+      'datasource_names_unique',
+      'index_names_unique',
+      'initial_delay_not_above_max',
+      'items_in_request_order',
+      'loader_datasources_declared',
+      'loader_names_unique',
+      'max_page_size_not_above_max_result_size',
+      'metadata_datasource_declared',
+      'pool_min_not_above_max',
+      'source_differs_from_target',
+      'table_schema_matches_target',
+      'total_not_below_record_count',
+      'updated_after_before_updated_before',
+      'version_follows_previous_version',
+    ]);
+  });
+});
