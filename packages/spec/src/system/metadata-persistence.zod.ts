@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  DEFAULT_METADATA_TABLE_NAME,
   MetadataCacheConfigSchema,
   MetadataCursorSchema,
   MetadataQueryFiltersSchema,
@@ -31,7 +32,7 @@ export const MetadataDatasourceConfigSchema = /* @__PURE__ */ define('MetadataDa
         description: 'Name of the datasource (declared with its driver and connection elsewhere) that stores the metadata.',
         examples: ['metadata_db'],
       }),
-      table: SqlIdentifierSchema.default('_framework_metadata').meta({
+      table: SqlIdentifierSchema.default(DEFAULT_METADATA_TABLE_NAME).meta({
         description: 'Table (the collection on MongoDB) that holds the records. Default _framework_metadata.',
         examples: ['_framework_metadata'],
       }),
