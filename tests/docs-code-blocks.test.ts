@@ -133,7 +133,7 @@ beforeAll(() => {
   tsDiagnostics = new Map(TS_BLOCKS.map((b) => [b, []]));
   globalDiagnostics = [];
   for (const d of ts.getPreEmitDiagnostics(program)) {
-    const block = d.file ? files.get(d.file.fileName) ?? files.get(join(d.file.fileName)) : undefined;
+    const block = d.file ? (files.get(d.file.fileName) ?? files.get(join(d.file.fileName))) : undefined;
     if (block) tsDiagnostics.get(block)!.push(formatDiagnostic(d, block));
     else globalDiagnostics.push(d.file ? `${relative(ROOT, d.file.fileName)}: ${formatDiagnostic(d)}` : formatDiagnostic(d));
   }
@@ -198,7 +198,8 @@ function claimOf(block: Block, value: unknown): Claim | undefined {
     throw new Error(`${where(block)}: malformed schema comment ${JSON.stringify(block.before.trim())}`);
   }
   let fromKey: string | undefined;
-  const $schema = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as { $schema?: unknown }).$schema : undefined;
+  const $schema =
+    value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as { $schema?: unknown }).$schema : undefined;
   if (typeof $schema === 'string' && !/^https?:\/\/json-schema\.org\//.test($schema)) {
     const file = basename($schema.split(/[?#]/)[0]!);
     const entry = manifest.schemas.find((s) => s.file === file);

@@ -24,7 +24,9 @@ const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLo
 const idOf = (dir: 'input' | 'output') =>
   (JSON.parse(readFileSync(join(JSON_SCHEMA_DIR, dir, 'metasource-config.json'), 'utf8')) as { $id: string }).$id;
 
-const jsonFiles = readdirSync(JSON_DIR).filter((f) => f.endsWith('.json')).sort();
+const jsonFiles = readdirSync(JSON_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const readJson = (file: string) => JSON.parse(readFileSync(join(JSON_DIR, file), 'utf8')) as Record<string, unknown>;
 
 const input = ajvForVariant('input').ajv;
@@ -36,7 +38,9 @@ const named = Object.entries(examples);
 
 describe('TypeScript examples', () => {
   it('`examples` lists every exported configuration, and the six of the design summary', () => {
-    const exported = Object.keys(exampleModule).filter((key) => key !== 'examples').sort();
+    const exported = Object.keys(exampleModule)
+      .filter((key) => key !== 'examples')
+      .sort();
     expect(Object.keys(examples).sort()).toEqual(exported);
     expect(exported).toEqual(['advancedPostgres', 'basicPostgres', 'hybrid', 'mongodb', 'multiTenant', 'sqliteDevelopment']);
   });
@@ -56,7 +60,11 @@ describe('TypeScript examples', () => {
 
 describe('JSON examples (examples/json)', () => {
   it('are exactly one file per TypeScript example', () => {
-    expect(jsonFiles).toEqual(Object.keys(examples).map((name) => `${kebab(name)}.json`).sort());
+    expect(jsonFiles).toEqual(
+      Object.keys(examples)
+        .map((name) => `${kebab(name)}.json`)
+        .sort(),
+    );
   });
 
   it.each(jsonFiles)('%s starts with the $schema key of the input variant', (file) => {
@@ -106,9 +114,7 @@ describe('the checks bite', () => {
       ...examples.basicPostgres,
       datasources: [{ ...datasource, connection: { ...datasource.connection, password: 'hunter2' } }],
     };
-    expect(MetasourceConfigSchema.safeParse(inline).error?.issues).toMatchObject([
-      { path: ['datasources', 0, 'connection', 'password'] },
-    ]);
+    expect(MetasourceConfigSchema.safeParse(inline).error?.issues).toMatchObject([{ path: ['datasources', 0, 'connection', 'password'] }]);
     expect(validateInput(inline)).toBe(false);
   });
 });

@@ -18,11 +18,14 @@ describe.each(VARIANTS)('json-schema/%s', (dir) => {
     expect(stems.sort()).toEqual(registeredIds().map(fileStem).sort());
   });
 
-  it.each(files.map((f) => [f.file, f.schema] as const))('%s is valid against its meta-schema and compiles in strict mode', (_file, schema) => {
-    expect(ajv.validateSchema(schema), JSON.stringify(ajv.errors)).toBe(true);
-    expect(() => ajv.getSchema(schema.$id)).not.toThrow();
-    expect(ajv.getSchema(schema.$id)).toBeTypeOf('function');
-  });
+  it.each(files.map((f) => [f.file, f.schema] as const))(
+    '%s is valid against its meta-schema and compiles in strict mode',
+    (_file, schema) => {
+      expect(ajv.validateSchema(schema), JSON.stringify(ajv.errors)).toBe(true);
+      expect(() => ajv.getSchema(schema.$id)).not.toThrow();
+      expect(ajv.getSchema(schema.$id)).toBeTypeOf('function');
+    },
+  );
 
   it.each(files.map((f) => [f.file, f.schema] as const))('%s has a title, a description and a versioned $id', (file, schema) => {
     expect(schema.$id).toBe(`${ID_BASE}/${dir}/${file}`);

@@ -49,7 +49,10 @@ const NAMED: Record<'shared' | 'data' | 'system', string[]> = {
   ],
 };
 
-const schemaNames = (mod: Record<string, unknown>) => Object.keys(mod).filter((k) => k.endsWith('Schema')).sort();
+const schemaNames = (mod: Record<string, unknown>) =>
+  Object.keys(mod)
+    .filter((k) => k.endsWith('Schema'))
+    .sort();
 
 describe.each([
   ['ESM', esm],

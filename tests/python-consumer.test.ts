@@ -83,13 +83,17 @@ describe.each(['input', 'draft-07/input'])('Python jsonschema on json-schema/%s'
     expect(zodSchema, `no schema ${c.id}`).toBeDefined();
     const zodValid = zodSchema!.safeParse(c.instance).success;
     const py = python.get(c.name)!;
-    rows.push(`${py.valid === zodValid ? 'agree' : 'DISAGREE'}  zod=${zodValid ? 'valid' : 'invalid'}  python=${py.valid ? 'valid' : 'invalid'}  ${c.id}  ${c.name}`);
+    rows.push(
+      `${py.valid === zodValid ? 'agree' : 'DISAGREE'}  zod=${zodValid ? 'valid' : 'invalid'}  python=${py.valid ? 'valid' : 'invalid'}  ${c.id}  ${c.name}`,
+    );
     expect(zodValid, 'Zod verdict').toBe(c.expectValid);
     expect(py.valid, `Python verdict; errors: ${py.errors.join(' | ')}`).toBe(zodValid);
   });
 
   it('prints the table', () => {
-    console.log(`python-consumer (${variant}):\n  ${rows.join('\n  ')}\n  ${rows.filter((r) => r.startsWith('agree')).length} of ${cases.length} agree`);
+    console.log(
+      `python-consumer (${variant}):\n  ${rows.join('\n  ')}\n  ${rows.filter((r) => r.startsWith('agree')).length} of ${cases.length} agree`,
+    );
     expect(rows).toHaveLength(cases.length);
   });
 });

@@ -149,7 +149,11 @@ describe('importing the package', () => {
       const added = [...keys()].filter((k) => !before.has(k));
       process.stdout.write(MARK + JSON.stringify({ added, calls }));
     `;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(run.status, run.stderr).toBe(0);
     const [printed, result] = run.stdout.split(MARK) as [string, string];
     return { ...(JSON.parse(result) as { added: string[]; calls: string[] }), printed: printed + run.stderr };
@@ -168,7 +172,9 @@ describe('importing the package', () => {
 
   it('of the shared subpath builds only the shared schemas', () => {
     const script = `const m = await import('@metasource/spec/shared'); process.stdout.write(JSON.stringify([...m.metasourceRegistry._idmap.keys()]));`;
-    const ids = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' })) as string[];
+    const ids = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' }),
+    ) as string[];
     const exported = Object.keys(shared)
       .filter((name) => name.endsWith('Schema'))
       .map((name) => name.slice(0, -'Schema'.length));

@@ -43,7 +43,12 @@ export async function benchBundle(): Promise<TargetResult[]> {
     const size = await minified(contents);
     const extra = size.bytes - baseline.bytes;
     rows.push([label, fmt.kb(size.bytes), `+${fmt.kb(extra)}`, fmt.kb(size.gzip), `+${fmt.kb(size.gzip - baseline.gzip)}`]);
-    if (target) results.push({ target: `one-schema bundle <= +${LIMIT_KB} KB, ${label}`, pass: extra / 1024 <= LIMIT_KB, measured: `+${fmt.kb(extra)}` });
+    if (target)
+      results.push({
+        target: `one-schema bundle <= +${LIMIT_KB} KB, ${label}`,
+        pass: extra / 1024 <= LIMIT_KB,
+        measured: `+${fmt.kb(extra)}`,
+      });
   }
   table(['bundle of', 'minified', 'vs baseline', 'gzip', 'vs baseline'], rows);
   console.log(`\nBaseline source: ${JSON.stringify(BASELINE.trim())}`);

@@ -59,7 +59,8 @@ async function timeParse(series: Series, n: number, piece = n): Promise<Timing> 
     for (const copy of copies) outputs.push(series.parse(copy));
     const ms = performance.now() - start;
     await sleep(10);
-    if (!outputs.every((o) => (o as { success: boolean }).success)) throw new Error(`${series.label}: the ${n}-${series.unit} input does not parse`);
+    if (!outputs.every((o) => (o as { success: boolean }).success))
+      throw new Error(`${series.label}: the ${n}-${series.unit} input does not parse`);
     if (ms < best.ms) best = { ms, gcMs };
   }
   return best;
@@ -121,7 +122,15 @@ export async function benchGrowth(): Promise<TargetResult[]> {
     const last = points.at(-1)!;
     const total = exponent(first, last);
     const own = exponent({ n: first.n, ms: first.own }, { n: last.n, ms: last.own });
-    rows.push([`${s.label}, ${fmt.int(first.n)} -> ${fmt.int(last.n)}`, '', '', '', `${fmt.ratio(last.ms / first.ms)} for ${fmt.ratio(last.n / first.n)}`, total.toFixed(2), own.toFixed(2)]);
+    rows.push([
+      `${s.label}, ${fmt.int(first.n)} -> ${fmt.int(last.n)}`,
+      '',
+      '',
+      '',
+      `${fmt.ratio(last.ms / first.ms)} for ${fmt.ratio(last.n / first.n)}`,
+      total.toFixed(2),
+      own.toFixed(2),
+    ]);
     // The same items as the largest input, in pieces of the next smaller size.
     const piece = s.sizes.at(-2)!;
     const split = await timeParse(s, last.n, piece);

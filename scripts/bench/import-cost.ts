@@ -60,7 +60,9 @@ export function benchImportCost(): TargetResult[] {
       ];
     }),
   );
-  console.log('\nTime: performance.now() around `await import()` in the child; heap: heapUsed after two gc() calls minus the same before the import.');
+  console.log(
+    '\nTime: performance.now() around `await import()` in the child; heap: heapUsed after two gc() calls minus the same before the import.',
+  );
   console.log('"zod already loaded": the package\'s own share, imported after zod (outside the measurement) in the same process.');
   const root = medians[1]!;
   return [

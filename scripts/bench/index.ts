@@ -44,4 +44,6 @@ table(
   results.map((r) => [r.pass ? 'PASS' : 'MISS', r.target, r.measured]),
   2,
 );
-console.log(`\n${results.filter((r) => r.pass).length} of ${results.length} targets met; run took ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+console.log(
+  `\n${results.filter((r) => r.pass).length} of ${results.length} targets met; run took ${((performance.now() - started) / 1000).toFixed(0)} s.`,
+);

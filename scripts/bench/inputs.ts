@@ -18,8 +18,27 @@ function example(id: string, index = 0): Json {
 /** A metadata record of typical size: the schema's example, audited, with a payload of a dozen fields. */
 export function typicalRecord(i = 0): Json {
   const fields: Json = {};
-  for (const [n, type] of ['text', 'number', 'date', 'lookup', 'select', 'currency', 'boolean', 'email', 'phone', 'url', 'percent', 'textarea'].entries()) {
-    fields[`field_${n}`] = { type, label: `Field ${n}`, required: n % 3 === 0, maxLength: 255, options: type === 'select' ? ['a', 'b', 'c'] : [] };
+  for (const [n, type] of [
+    'text',
+    'number',
+    'date',
+    'lookup',
+    'select',
+    'currency',
+    'boolean',
+    'email',
+    'phone',
+    'url',
+    'percent',
+    'textarea',
+  ].entries()) {
+    fields[`field_${n}`] = {
+      type,
+      label: `Field ${n}`,
+      required: n % 3 === 0,
+      maxLength: 255,
+      options: type === 'select' ? ['a', 'b', 'c'] : [],
+    };
   }
   return {
     ...example('MetadataRecord'),
@@ -30,7 +49,13 @@ export function typicalRecord(i = 0): Json {
     createdBy: 'jane@acme',
     updatedAt: '2026-02-01T10:00:00.125+01:00',
     updatedBy: 'jane@acme',
-    payload: { label: 'Account', pluralLabel: 'Accounts', enableHistory: true, fields, listViews: [{ name: 'all', columns: ['field_0', 'field_1'] }] },
+    payload: {
+      label: 'Account',
+      pluralLabel: 'Accounts',
+      enableHistory: true,
+      fields,
+      listViews: [{ name: 'all', columns: ['field_0', 'field_1'] }],
+    },
   };
 }
 
@@ -75,7 +100,11 @@ export function validationCases(): Case[] {
       id: 'Datasource',
       label: 'postgres datasource',
       valid: datasource,
-      invalid: { ...datasource, name: 'Metadata DB', connection: { ...(datasource.connection as Json), password: 'hunter2', port: 70_000 } },
+      invalid: {
+        ...datasource,
+        name: 'Metadata DB',
+        connection: { ...(datasource.connection as Json), password: 'hunter2', port: 70_000 },
+      },
     },
     { id: 'MetadataBulkOperation', label: 'create, 100 records', valid: bulk, invalid: badBulk },
   ];

@@ -54,7 +54,9 @@ export function inputAjv(): Ajv2020 {
   addFormats(ajv);
   ajv.addKeyword({ keyword: spec.UNCHECKED_RULES_KEYWORD, schemaType: 'array' });
   const dir = join(JSON_SCHEMA_DIR, 'input');
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     ajv.addSchema(JSON.parse(readFileSync(join(dir, file), 'utf8')));
   }
   return ajv;

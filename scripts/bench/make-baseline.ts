@@ -102,7 +102,8 @@ export function generateBaseline(consumer: string): { schemas: string; baseline:
   const build = (def: Def): string => {
     switch (def.type) {
       case 'string':
-        if (def.format === 'datetime') return `z.iso.datetime({ offset: ${def.offset}, local: ${def.local}, precision: ${def.precision} })${checks(def)}`;
+        if (def.format === 'datetime')
+          return `z.iso.datetime({ offset: ${def.offset}, local: ${def.local}, precision: ${def.precision} })${checks(def)}`;
         if (def.format !== undefined) throw new Error(`cannot write string format ${String(def.format)}`);
         return `z.string()${checks(def)}`;
       case 'number':
@@ -120,7 +121,8 @@ export function generateBaseline(consumer: string): { schemas: string; baseline:
       }
       case 'object': {
         const catchall = (def.catchall as Node | undefined)?._zod.def.type;
-        const factory = catchall === undefined ? 'object' : catchall === 'never' ? 'strictObject' : catchall === 'unknown' ? 'looseObject' : undefined;
+        const factory =
+          catchall === undefined ? 'object' : catchall === 'never' ? 'strictObject' : catchall === 'unknown' ? 'looseObject' : undefined;
         if (!factory) throw new Error(`cannot write an object with a ${catchall} catchall`);
         const fields = Object.entries(def.shape as Record<string, unknown>).map(([key, value]) => `${JSON.stringify(key)}: ${expr(value)}`);
         return `z.${factory}({ ${fields.join(', ')} })${checks(def)}`;
@@ -172,7 +174,7 @@ export function generateBaseline(consumer: string): { schemas: string; baseline:
     '// The same schemas as the package, declared with Zod directly (the type-check baseline).',
     "import { z } from 'zod';",
     '',
-    '/** A preprocess step whose input type is its target\'s input, as in the package. */',
+    "/** A preprocess step whose input type is its target's input, as in the package. */",
     'const preprocessed = <T extends z.ZodType>(schema: T) => z.preprocess((value: z.input<T>) => value, schema);',
     ...(usesJson ? [JSON_DECLARATIONS(metaOfId)] : []),
     ...order.map((id) => declared.get(id)!),

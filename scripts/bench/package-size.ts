@@ -17,7 +17,11 @@ interface PackResult {
 export function benchPackageSize(): void {
   heading('0. Package (npm pack --dry-run in packages/spec)');
   const [pack] = JSON.parse(
-    execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: join(ROOT, 'packages/spec'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+    execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: join(ROOT, 'packages/spec'),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }),
   ) as PackResult[];
   const groups = new Map<string, { files: number; bytes: number }>();
   for (const file of pack!.files) {

@@ -66,7 +66,13 @@ export function benchTypecheck(): TargetResult[] {
   ] as const;
   table(
     ['fixture', 'instantiations', 'types', 'check time', 'total time'],
-    rows.map(([label, d]) => [label, fmt.int(d.instantiations), fmt.int(d.types), `${d.checkSeconds.toFixed(2)} s`, `${d.totalSeconds.toFixed(2)} s`]),
+    rows.map(([label, d]) => [
+      label,
+      fmt.int(d.instantiations),
+      fmt.int(d.types),
+      `${d.checkSeconds.toFixed(2)} s`,
+      `${d.totalSeconds.toFixed(2)} s`,
+    ]),
   );
   const ratio = consumer.instantiations / baseline.instantiations;
   console.log(
@@ -74,4 +80,3 @@ export function benchTypecheck(): TargetResult[] {
   );
   return [{ target: 'type-check instantiations <= 1.5x zod-only baseline', pass: ratio <= 1.5, measured: fmt.ratio(ratio) }];
 }
-

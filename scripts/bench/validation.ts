@@ -20,7 +20,20 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { type Case, validationCases } from './inputs';
-import { JSON_SCHEMA_DIR, type Schema, type TargetResult, ajvNotes, fmt, heading, inputAjv, inputSchemaId, median, schemaById, spec, table } from './lib';
+import {
+  JSON_SCHEMA_DIR,
+  type Schema,
+  type TargetResult,
+  ajvNotes,
+  fmt,
+  heading,
+  inputAjv,
+  inputSchemaId,
+  median,
+  schemaById,
+  spec,
+  table,
+} from './lib';
 
 /** Warm-up per validator and input, then ROUNDS alternating rounds of ROUND_MS each; the median round counts. */
 const WARM_UP_MS = 200;
@@ -168,12 +181,16 @@ export function benchValidation(): TargetResult[] {
     `\nEach figure: median of ${ROUNDS} rounds of ${ROUND_MS} ms, rounds alternating between validators, after ${WARM_UP_MS} ms of warm-up each.`,
   );
   console.log('Every call gets its own structuredClone of the input, made before the clock starts (Ajv useDefaults mutates its input).');
-  console.log("Output column: whether Zod's parsed value deep-equals the object Ajv filled with defaults ('other': Ajv skipped defaults, see below).");
+  console.log(
+    "Output column: whether Zod's parsed value deep-equals the object Ajv filled with defaults ('other': Ajv skipped defaults, see below).",
+  );
   for (const c of cases) {
     const rules = rulesOnlyZodChecks(c.id);
     if (rules.length > 0) console.log(`${c.id}: Zod also checks ${rules.length} rule(s) JSON Schema cannot express: ${rules.join(', ')}.`);
   }
   if (ajvNotes.size > 0) console.log(`Ajv (strictSchema: log) noted: ${[...ajvNotes].join('; ')}`);
-  console.log('Issues column: issues Zod reports / errors Ajv reports for the invalid input (Ajv counts each failed keyword, e.g. both anyOf branches).');
+  console.log(
+    'Issues column: issues Zod reports / errors Ajv reports for the invalid input (Ajv counts each failed keyword, e.g. both anyOf branches).',
+  );
   return results;
 }

@@ -4,7 +4,12 @@
  * the docs generator read the same result, so there is one way to build them.
  */
 import { z } from 'zod';
-import { METADATA_PROTOCOL_VERSION, RULE_ENCODINGS_KEYWORD, UNCHECKED_RULES_KEYWORD, metasourceRegistry } from '../../packages/spec/src/index';
+import {
+  METADATA_PROTOCOL_VERSION,
+  RULE_ENCODINGS_KEYWORD,
+  UNCHECKED_RULES_KEYWORD,
+  metasourceRegistry,
+} from '../../packages/spec/src/index';
 import type { UncheckedRule } from '../../packages/spec/src/index';
 
 export type Io = 'input' | 'output';
@@ -23,7 +28,10 @@ const SHARED_FILE = 'shared-defs';
 /** `MetadataRecord` -> `metadata-record`. */
 export function fileStem(id: string): string {
   if (id === ZOD_SHARED_ID) return SHARED_FILE;
-  return id.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase();
+  return id
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
+    .toLowerCase();
 }
 
 /** Folder of a variant, relative to packages/spec/json-schema. */
@@ -35,7 +43,17 @@ export function schemaId(io: Io, draft: Draft, id: string): string {
   return `${ID_BASE}/${variantDir(io, draft)}/${fileStem(id)}.json`;
 }
 
-const ACRONYMS: Record<string, string> = { id: 'ID', ids: 'IDs', ttl: 'TTL', tls: 'TLS', url: 'URL', sql: 'SQL', ca: 'CA', ddl: 'DDL', json: 'JSON' };
+const ACRONYMS: Record<string, string> = {
+  id: 'ID',
+  ids: 'IDs',
+  ttl: 'TTL',
+  tls: 'TLS',
+  url: 'URL',
+  sql: 'SQL',
+  ca: 'CA',
+  ddl: 'DDL',
+  json: 'JSON',
+};
 
 /** `ttlSeconds` -> `TTL seconds`. */
 export function humanize(key: string): string {
@@ -89,12 +107,7 @@ export function portablePattern(pattern: string): string {
 /** True for the `allOf` entries `withRules` emits: they encode a rule, not fields. */
 const isRuleEncoding = (schema: JsonSchema) => typeof schema.$comment === 'string' && schema.$comment.startsWith('rule ');
 
-function walk(
-  node: unknown,
-  visit: (schema: JsonSchema, where: string, inRule: boolean) => void,
-  where: string,
-  inRule = false,
-): void {
+function walk(node: unknown, visit: (schema: JsonSchema, where: string, inRule: boolean) => void, where: string, inRule = false): void {
   if (Array.isArray(node)) {
     node.forEach((item, i) => walk(item, visit, `${where}/${i}`, inRule));
     return;
@@ -160,7 +173,11 @@ function publish(raw: JsonSchema, io: Io, draft: Draft, id: string, all: Record<
           if (extra.length > 0) {
             const rest: JsonSchema = {};
             for (const k of extra) if (k !== 'allOf') rest[k] = schema[k];
-            const allOf = [{ $ref: schema.$ref }, ...((schema.allOf as JsonSchema[] | undefined) ?? []), ...(Object.keys(rest).length ? [rest] : [])];
+            const allOf = [
+              { $ref: schema.$ref },
+              ...((schema.allOf as JsonSchema[] | undefined) ?? []),
+              ...(Object.keys(rest).length ? [rest] : []),
+            ];
             for (const k of [...extra, '$ref']) delete schema[k];
             schema.allOf = allOf;
           }
@@ -233,10 +250,14 @@ export interface ManifestEntry {
 
 function uncheckedRulesOf(schema: unknown): UncheckedRule[] {
   const rules: UncheckedRule[] = [];
-  walk(schema, (node) => {
-    const list = node[UNCHECKED_RULES_KEYWORD];
-    if (Array.isArray(list)) rules.push(...(list as UncheckedRule[]));
-  }, '#');
+  walk(
+    schema,
+    (node) => {
+      const list = node[UNCHECKED_RULES_KEYWORD];
+      if (Array.isArray(list)) rules.push(...(list as UncheckedRule[]));
+    },
+    '#',
+  );
   return rules;
 }
 

@@ -72,9 +72,12 @@ function constraintsOf(s: S): string {
   add('minProperties', 'min properties');
   if (s.uniqueItems) c.push('items unique');
   if (typeof s.format === 'string') c.push(`format ${s.format}`);
-  const patterns = [s.pattern, ...((s.allOf as S[] | undefined) ?? []).map((a) => a.pattern)].filter((p): p is string => typeof p === 'string');
+  const patterns = [s.pattern, ...((s.allOf as S[] | undefined) ?? []).map((a) => a.pattern)].filter(
+    (p): p is string => typeof p === 'string',
+  );
   // A length-only pattern is already shown as min/max length.
-  for (const p of patterns) if (!/^\^\[\\s\\S\]\{[0-9]+,[0-9]+\}(?:\$|\(\?!\[\\s\\S\]\))$/.test(p)) c.push(`pattern \`${esc(p.replaceAll('(?![\\s\\S])', '$'))}\``);
+  for (const p of patterns)
+    if (!/^\^\[\\s\\S\]\{[0-9]+,[0-9]+\}(?:\$|\(\?!\[\\s\\S\]\))$/.test(p)) c.push(`pattern \`${esc(p.replaceAll('(?![\\s\\S])', '$'))}\``);
   if (s.type === 'array' && s.items && typeof s.items === 'object') {
     const inner = constraintsOf(s.items as S);
     if (inner) c.push(`each item: ${inner}`);
@@ -113,10 +116,7 @@ function fieldTable(input: S, output: S): string[] {
   const inRows = rows(input);
   if (inRows.length === 0) return [];
   const outRequired = new Map(rows(output).map((r) => [r.field, r.required]));
-  const lines = [
-    '| Field | Type | Required | Default | Constraints | Description |',
-    '| --- | --- | --- | --- | --- | --- |',
-  ];
+  const lines = ['| Field | Type | Required | Default | Constraints | Description |', '| --- | --- | --- | --- | --- | --- |'];
   for (const r of inRows) {
     const req = r.required ? 'yes' : outRequired.get(r.field) ? 'no (defaulted)' : 'no';
     const def = r.schema.default !== undefined ? code(r.schema.default) : '';
@@ -188,15 +188,28 @@ export function generateReferencePages(): ReferencePage[] {
     if (checked.length + unchecked.length > 0) {
       lines.push('## Rules across fields', '');
       for (const r of checked) lines.push(`- ${esc(r)} (checked by Zod and by JSON Schema)`);
-      for (const r of unchecked) lines.push(`- ${r.name}: ${esc(r.message)} (checked by Zod only; listed under \`${UNCHECKED_RULES_KEYWORD}\`)`);
+      for (const r of unchecked)
+        lines.push(`- ${r.name}: ${esc(r.message)} (checked by Zod only; listed under \`${UNCHECKED_RULES_KEYWORD}\`)`);
       lines.push('');
     }
     const examples = (input.examples ?? []) as unknown[];
     if (examples.length > 0) {
       lines.push('## Example', '', '```json', JSON.stringify(examples[0], null, 2), '```', '');
     }
-    pages.push({ path: `${stem}.md`, text: `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n` });
-    index.push(`| [${id}](${stem}.md) | \`${subpathOf(id)}\` | ${esc(String(input.description ?? '').split('. ')[0]!.replace(/\.$/, ''))}. |`);
+    pages.push({
+      path: `${stem}.md`,
+      text: `${lines
+        .join('\n')
+        .replace(/\n{3,}/g, '\n\n')
+        .trimEnd()}\n`,
+    });
+    index.push(
+      `| [${id}](${stem}.md) | \`${subpathOf(id)}\` | ${esc(
+        String(input.description ?? '')
+          .split('. ')[0]!
+          .replace(/\.$/, ''),
+      )}. |`,
+    );
   }
   pages.push({
     path: 'README.md',

@@ -87,7 +87,10 @@ function numberArb(s: SchemaObject, integer: boolean): fc.Arbitrary<number> {
     const small = fc.integer({ min: Math.max(lo, -1_000_000), max: Math.min(hi, Math.max(lo, -1_000_000) + 2_000_000) });
     return fc.oneof(small, fc.constantFrom(Math.ceil(lo), Math.floor(hi))).filter(inRange);
   }
-  return fc.oneof(fc.double({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true }), fc.constantFrom(lo, hi)).filter(inRange).map((n) => (Object.is(n, -0) ? 0 : n));
+  return fc
+    .oneof(fc.double({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true }), fc.constantFrom(lo, hi))
+    .filter(inRange)
+    .map((n) => (Object.is(n, -0) ? 0 : n));
 }
 
 /** An arbitrary of values the schema describes (it may still break an `if`/`then` rule; those count as invalid samples). */
@@ -125,7 +128,10 @@ export function valueArb(store: SchemaStore, schema: Schema, base: string, depth
     case 'array': {
       const item = s.items ? valueArb(store, s.items as Schema, base, depth + 1) : (fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<Json>);
       const minLength = (s.minItems as number | undefined) ?? 0;
-      const maxLength = Math.max(minLength, Math.min((s.maxItems as number | undefined) ?? MAX_ITEMS, depth >= MAX_DEPTH ? minLength : MAX_ITEMS));
+      const maxLength = Math.max(
+        minLength,
+        Math.min((s.maxItems as number | undefined) ?? MAX_ITEMS, depth >= MAX_DEPTH ? minLength : MAX_ITEMS),
+      );
       return s.uniqueItems
         ? fc.uniqueArray(item, { minLength, maxLength, selector: (v) => JSON.stringify(v) })
         : fc.array(item, { minLength, maxLength });
@@ -135,7 +141,9 @@ export function valueArb(store: SchemaStore, schema: Schema, base: string, depth
       const required = (s.required ?? []) as string[];
       const model: Record<string, fc.Arbitrary<Json>> = {};
       for (const [key, sub] of Object.entries(props)) model[key] = valueArb(store, sub, base, depth + 1);
-      let arb: fc.Arbitrary<Record<string, Json>> = fc.record(model, { requiredKeys: required, noNullPrototype: true }) as fc.Arbitrary<Record<string, Json>>;
+      let arb: fc.Arbitrary<Record<string, Json>> = fc.record(model, { requiredKeys: required, noNullPrototype: true }) as fc.Arbitrary<
+        Record<string, Json>
+      >;
       const extra = s.additionalProperties;
       if (extra && extra !== false && Object.keys(props).length === 0) {
         const keyArb = fc.string({ minLength: 1, maxLength: 12 }).filter((k) => k !== '__proto__');
@@ -244,7 +252,9 @@ export function mutate(store: SchemaStore, root: SchemaObject, value: Json, kind
   const isObj = (v: Json) => v !== null && typeof v === 'object' && !Array.isArray(v);
   switch (kind) {
     case 'drop_required': {
-      const site = choose(sites.filter((x) => isObj(getAt(out, x.path)) && Array.isArray(x.schema.required) && (x.schema.required as string[]).length > 0));
+      const site = choose(
+        sites.filter((x) => isObj(getAt(out, x.path)) && Array.isArray(x.schema.required) && (x.schema.required as string[]).length > 0),
+      );
       if (!site) return undefined;
       const req = site.schema.required as string[];
       delete (getAt(out, site.path) as Record<string, Json>)[req[pick % req.length]!];
@@ -287,7 +297,12 @@ export function mutate(store: SchemaStore, root: SchemaObject, value: Json, kind
     case 'constructor_key': {
       const site = choose(sites.filter((x) => isObj(getAt(out, x.path))));
       if (!site) return undefined;
-      const key = kind === 'unknown_key' ? ['autoMigrte', 'extra', 'Type', 'password'][pick % 4]! : kind === 'proto_key' ? '__proto__' : 'constructor';
+      const key =
+        kind === 'unknown_key'
+          ? ['autoMigrte', 'extra', 'Type', 'password'][pick % 4]!
+          : kind === 'proto_key'
+            ? '__proto__'
+            : 'constructor';
       defineKey(getAt(out, site.path) as Record<string, Json>, key, pick % 2 === 0 ? { polluted: true } : 1);
       return out;
     }
@@ -302,7 +317,9 @@ export function mutate(store: SchemaStore, root: SchemaObject, value: Json, kind
           ? ''
           : kind === 'non_ascii'
             ? [cur + NON_ASCII[pick % NON_ASCII.length]!, NON_ASCII[pick % NON_ASCII.length]!][pick % 2]!
-            : [cur + 'x'.repeat(5000), '😀'.repeat(2048 + (pick % 3)), 'a'.repeat(4097), 'é'.repeat(1001), cur + '😀'.repeat(64)][pick % 5]!;
+            : [cur + 'x'.repeat(5000), '😀'.repeat(2048 + (pick % 3)), 'a'.repeat(4097), 'é'.repeat(1001), cur + '😀'.repeat(64)][
+                pick % 5
+              ]!;
       return setAt(out, site.path, next);
     }
     case 'wrong_discriminator': {
@@ -330,13 +347,11 @@ export function inputArb(
   // `repair` lets a schema whose rules tie fields together by name (which a
   // schema-blind generator never hits by chance) start from a valid value.
   const valid = valueArb(store, root, root.$id as string).map((value) => repair(clone(value)));
-  return fc
-    .tuple(valid, fc.integer({ min: 0, max: MUTATIONS.length * 3 }), fc.nat())
-    .map(([value, which, pick]) => {
-      // About a quarter are left as generated.
-      if (which >= MUTATIONS.length * 2 + Math.floor(MUTATIONS.length / 2)) return { mutation: 'none' as const, value: clone(value) };
-      const kind = MUTATIONS[which % MUTATIONS.length]!;
-      const mutated = mutate(store, root, value, kind, pick);
-      return mutated === undefined ? { mutation: 'none' as const, value: clone(value) } : { mutation: kind, value: mutated };
-    });
+  return fc.tuple(valid, fc.integer({ min: 0, max: MUTATIONS.length * 3 }), fc.nat()).map(([value, which, pick]) => {
+    // About a quarter are left as generated.
+    if (which >= MUTATIONS.length * 2 + Math.floor(MUTATIONS.length / 2)) return { mutation: 'none' as const, value: clone(value) };
+    const kind = MUTATIONS[which % MUTATIONS.length]!;
+    const mutated = mutate(store, root, value, kind, pick);
+    return mutated === undefined ? { mutation: 'none' as const, value: clone(value) } : { mutation: kind, value: mutated };
+  });
 }

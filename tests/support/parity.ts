@@ -107,7 +107,13 @@ export function runParity(id: string, seed: number, count: number): ParityReport
     if (zodResult.success) {
       report.zodAccepted++;
       if (!validateOutput(JSON.parse(JSON.stringify(zodResult.data)))) {
-        report.problems.push({ kind: 'output', input: value, zod: true, ajv: ajvOk, detail: JSON.stringify(validateOutput.errors?.slice(0, 3)) });
+        report.problems.push({
+          kind: 'output',
+          input: value,
+          zod: true,
+          ajv: ajvOk,
+          detail: JSON.stringify(validateOutput.errors?.slice(0, 3)),
+        });
       }
     }
     if (zodResult.success === ajvOk) continue;

@@ -43,7 +43,6 @@ import {
 } from './datasource.zod';
 import { issuesOf, type Path } from '../testing';
 
-
 const POOL_DEFAULTS = { min: 0, max: 10, idleTimeoutMs: 30_000, acquireTimeoutMs: 10_000 };
 const TLS_DEFAULTS = { mode: 'verify_full' };
 
@@ -161,7 +160,11 @@ describe('DatasourceTlsSchema', () => {
   });
 
   it('accepts a client certificate with the default mode', () => {
-    expect(DatasourceTlsSchema.parse({ clientCert: cert, clientKey: key })).toEqual({ mode: 'verify_full', clientCert: cert, clientKey: key });
+    expect(DatasourceTlsSchema.parse({ clientCert: cert, clientKey: key })).toEqual({
+      mode: 'verify_full',
+      clientCert: cert,
+      clientKey: key,
+    });
   });
 
   it('rejects clientCert without clientKey (tls_client_cert_requires_key)', () => {
@@ -363,7 +366,13 @@ describe('PostgresDatasourceSchema', () => {
     const full: PostgresDatasourceInput = {
       driver: 'postgres',
       name: 'metadata_db',
-      connection: { host: '10.0.0.12', port: 6432, database: 'crm-prod', user: 'postgres.abcdefgh', password: { file: '/run/secrets/pg_password' } },
+      connection: {
+        host: '10.0.0.12',
+        port: 6432,
+        database: 'crm-prod',
+        user: 'postgres.abcdefgh',
+        password: { file: '/run/secrets/pg_password' },
+      },
       pool: { min: 1, max: 50, idleTimeoutMs: 60_000, acquireTimeoutMs: 2_000 },
       tls: { mode: 'verify_ca', ca: { file: '/etc/ssl/certs/db-ca.pem' }, clientCert: { env: 'PG_CERT' }, clientKey: { env: 'PG_KEY' } },
       statementTimeoutMs: 0,
@@ -376,7 +385,11 @@ describe('PostgresDatasourceSchema', () => {
   it('rejects an inline password with the inline-secret message at connection.password', () => {
     const result = PostgresDatasourceSchema.safeParse({ ...pgMinimal, connection: { ...pgHost, password: 'hunter2' } });
     expect(result.error?.issues).toHaveLength(1);
-    expect(result.error?.issues[0]).toMatchObject({ path: ['connection', 'password'], code: 'invalid_union', message: INLINE_SECRET_MESSAGE });
+    expect(result.error?.issues[0]).toMatchObject({
+      path: ['connection', 'password'],
+      code: 'invalid_union',
+      message: INLINE_SECRET_MESSAGE,
+    });
   });
 
   it('never echoes the inline password in the error', () => {
@@ -505,7 +518,9 @@ describe('PostgresDatasourceSchema', () => {
   it.each(['host', 'database', 'user'])('reports a missing connection.%s at its path', (field) => {
     const connection: Record<string, unknown> = { ...pgHost };
     delete connection[field];
-    expect(issuesOf(PostgresDatasourceSchema, { ...pgMinimal, connection })).toEqual([{ path: ['connection', field], code: 'invalid_type' }]);
+    expect(issuesOf(PostgresDatasourceSchema, { ...pgMinimal, connection })).toEqual([
+      { path: ['connection', field], code: 'invalid_type' },
+    ]);
   });
 
   it('rejects another driver literal', () => {
@@ -565,7 +580,7 @@ describe('MysqlDatasourceSchema', () => {
     expect(MysqlDatasourceSchema.parse(parsed)).toEqual(parsed);
   });
 
-  it('takes a user of up to 32 characters, MySQL\'s limit', () => {
+  it("takes a user of up to 32 characters, MySQL's limit", () => {
     expect(MysqlDatasourceSchema.safeParse({ ...mysqlMinimal, connection: { ...pgHost, user: 'a'.repeat(32) } }).success).toBe(true);
     expect(issuesOf(MysqlDatasourceSchema, { ...mysqlMinimal, connection: { ...pgHost, user: 'a'.repeat(33) } })).toEqual([
       { path: ['connection', 'user'], code: 'invalid_format' },
@@ -690,7 +705,10 @@ describe('MongodbDatasourceSchema', () => {
   });
 
   it('rejects an inline connection string with the inline-secret message at connection.url', () => {
-    const result = MongodbDatasourceSchema.safeParse({ ...mongoMinimal, connection: { url: 'mongodb+srv://u:hunter2@cluster0/x', database: 'x' } });
+    const result = MongodbDatasourceSchema.safeParse({
+      ...mongoMinimal,
+      connection: { url: 'mongodb+srv://u:hunter2@cluster0/x', database: 'x' },
+    });
     expect(result.error?.issues).toEqual([
       expect.objectContaining({ path: ['connection', 'url'], code: 'invalid_union', message: INLINE_SECRET_MESSAGE }),
     ]);
@@ -700,8 +718,18 @@ describe('MongodbDatasourceSchema', () => {
   it.each<[string, unknown, Path, string]>([
     ['a missing url', { connection: { database: 'metasource' } }, ['connection', 'url'], 'invalid_union'],
     ['a missing database', { connection: { url: { env: 'MONGODB_URL' } } }, ['connection', 'database'], 'invalid_type'],
-    ['a database with a dot', { connection: { url: { env: 'MONGODB_URL' }, database: 'meta.source' } }, ['connection', 'database'], 'invalid_format'],
-    ['a 64-char database', { connection: { url: { env: 'MONGODB_URL' }, database: 'a'.repeat(64) } }, ['connection', 'database'], 'invalid_format'],
+    [
+      'a database with a dot',
+      { connection: { url: { env: 'MONGODB_URL' }, database: 'meta.source' } },
+      ['connection', 'database'],
+      'invalid_format',
+    ],
+    [
+      'a 64-char database',
+      { connection: { url: { env: 'MONGODB_URL' }, database: 'a'.repeat(64) } },
+      ['connection', 'database'],
+      'invalid_format',
+    ],
     ['a host form', { connection: pgHost }, ['connection', 'url'], 'invalid_union'],
     ['a statement timeout', { statementTimeoutMs: 1_000 }, [], 'unrecognized_keys'],
     ['pool min above max', { pool: { min: 11 } }, ['pool', 'min'], 'custom'],

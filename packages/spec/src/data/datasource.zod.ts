@@ -134,8 +134,7 @@ export const DatasourceTlsSchema = /* @__PURE__ */ define('DatasourceTls', () =>
         name: 'tls_disabled_takes_no_certificates',
         message: 'mode "disable" takes no ca, clientCert or clientKey',
         path: ['mode'],
-        holds: (tls) =>
-          tls.mode !== 'disable' || (tls.ca === undefined && tls.clientCert === undefined && tls.clientKey === undefined),
+        holds: (tls) => tls.mode !== 'disable' || (tls.ca === undefined && tls.clientCert === undefined && tls.clientKey === undefined),
         // An absent mode means the default, verify_full, so only an explicit
         // "disable" triggers the rule.
         jsonSchema: {
@@ -185,7 +184,11 @@ export type DatasourceHostInput = z.input<typeof DatasourceHostSchema>;
 
 /** TCP port of a database server. */
 export const DatasourcePortSchema = /* @__PURE__ */ define('DatasourcePort', () =>
-  z.int().min(1).max(65_535).meta({ description: 'TCP port of the database server, 1 to 65535.', examples: [5432] }),
+  z
+    .int()
+    .min(1)
+    .max(65_535)
+    .meta({ description: 'TCP port of the database server, 1 to 65535.', examples: [5432] }),
 );
 export type DatasourcePort = z.output<typeof DatasourcePortSchema>;
 export type DatasourcePortInput = z.input<typeof DatasourcePortSchema>;
@@ -495,7 +498,7 @@ export const SqliteDatasourceSchema = /* @__PURE__ */ define('SqliteDatasource',
         .default('wal')
         .meta({
           description:
-            'Journal mode (PRAGMA journal_mode). wal lets readers work while one writer writes; delete is the rollback journal, for file systems where WAL\'s shared memory does not work, such as network file systems. Default wal. An in-memory database keeps its journal in memory whatever this says.',
+            "Journal mode (PRAGMA journal_mode). wal lets readers work while one writer writes; delete is the rollback journal, for file systems where WAL's shared memory does not work, such as network file systems. Default wal. An in-memory database keeps its journal in memory whatever this says.",
           examples: ['wal'],
         }),
     })
@@ -529,25 +532,18 @@ export type MongodbDatasourceInput = z.input<typeof MongodbDatasourceSchema>;
 
 /** A named datasource of any driver, told apart by `driver`. */
 export const DatasourceSchema = /* @__PURE__ */ define('Datasource', () =>
-  z
-    .discriminatedUnion('driver', [
-      PostgresDatasourceSchema,
-      MysqlDatasourceSchema,
-      SqliteDatasourceSchema,
-      MongodbDatasourceSchema,
-    ])
-    .meta({
-      description:
-        'A named datasource: where metadata is stored. The driver field selects the shape (postgres, mysql, sqlite or mongodb); secrets are always references.',
-      examples: [
-        {
-          driver: 'postgres',
-          name: 'metadata_db',
-          connection: { host: 'db.internal.example.com', database: 'metasource', user: 'metasource', password: { env: 'PG_PASSWORD' } },
-        },
-        { driver: 'sqlite', name: 'local_metadata', connection: { filename: ':memory:' } },
-      ],
-    }),
+  z.discriminatedUnion('driver', [PostgresDatasourceSchema, MysqlDatasourceSchema, SqliteDatasourceSchema, MongodbDatasourceSchema]).meta({
+    description:
+      'A named datasource: where metadata is stored. The driver field selects the shape (postgres, mysql, sqlite or mongodb); secrets are always references.',
+    examples: [
+      {
+        driver: 'postgres',
+        name: 'metadata_db',
+        connection: { host: 'db.internal.example.com', database: 'metasource', user: 'metasource', password: { env: 'PG_PASSWORD' } },
+      },
+      { driver: 'sqlite', name: 'local_metadata', connection: { filename: ':memory:' } },
+    ],
+  }),
 );
 export type Datasource = z.output<typeof DatasourceSchema>;
 export type DatasourceInput = z.input<typeof DatasourceSchema>;
@@ -574,8 +570,7 @@ export const DatasourceCapabilitiesSchema = /* @__PURE__ */ define('DatasourceCa
           'Whether the database offers named locks outside any table (PostgreSQL pg_advisory_lock, MySQL GET_LOCK). When false, a runtime takes a lock row in a lock table with an expiry, so a crashed holder cannot block forever.',
       }),
       changeStreams: z.boolean().meta({
-        description:
-          'Whether the database pushes changes to subscribers. When false, a runtime polls the change feed by sequence number.',
+        description: 'Whether the database pushes changes to subscribers. When false, a runtime polls the change feed by sequence number.',
       }),
       maxIdentifierLength: z
         .int()

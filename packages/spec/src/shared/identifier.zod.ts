@@ -23,7 +23,7 @@ export const SqlIdentifierSchema = /* @__PURE__ */ define('SqlIdentifier', () =>
     })
     .meta({
       description:
-        'A name that becomes a table, schema, column or index identifier. Letters, digits and underscores, not starting with a digit, at most 63 characters (PostgreSQL\'s limit), so it never needs escaping beyond quoting.',
+        "A name that becomes a table, schema, column or index identifier. Letters, digits and underscores, not starting with a digit, at most 63 characters (PostgreSQL's limit), so it never needs escaping beyond quoting.",
       examples: ['_framework_metadata', 'metadata_type_name_idx'],
     }),
 );

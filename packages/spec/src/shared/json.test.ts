@@ -24,7 +24,10 @@ describe('JsonValueSchema and JsonObjectSchema', () => {
     expect(issuesOf(JsonObjectSchema, input)).toEqual([{ path: [], code }]);
   });
 
-  it.each([undefined, Number.NaN, Number.POSITIVE_INFINITY, () => 1, new Date(0)])('JsonValueSchema rejects %s, which JSON cannot hold', (input) => {
-    expect(JsonValueSchema.safeParse(input).success).toBe(false);
-  });
+  it.each([undefined, Number.NaN, Number.POSITIVE_INFINITY, () => 1, new Date(0)])(
+    'JsonValueSchema rejects %s, which JSON cannot hold',
+    (input) => {
+      expect(JsonValueSchema.safeParse(input).success).toBe(false);
+    },
+  );
 });

@@ -40,21 +40,13 @@ function rejectForbiddenKeys(value: unknown, ctx: z.RefinementCtx): unknown {
 const jsonKey = () => z.string().regex(/^(?!__proto__$)/, { error: forbiddenKeyMessage });
 
 const JsonValueInner: z.ZodType<JsonValue> = /* @__PURE__ */ (() =>
-  z.lazy(() =>
-    z.union([
-      z.string(),
-      z.number(),
-      z.boolean(),
-      z.null(),
-      z.array(JsonValueInner),
-      z.record(jsonKey(), JsonValueInner),
-    ]),
-  ))();
+  z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(JsonValueInner), z.record(jsonKey(), JsonValueInner)])))();
 
 /** Any JSON value; objects may not use the key `__proto__`. */
 export const JsonValueSchema = /* @__PURE__ */ define('JsonValue', () =>
   (z.preprocess(rejectForbiddenKeys, JsonValueInner) as unknown as z.ZodType<JsonValue>).meta({
-    description: 'Any JSON value: string, finite number, boolean, null, array or object. Objects may not use the key "__proto__" at any depth.',
+    description:
+      'Any JSON value: string, finite number, boolean, null, array or object. Objects may not use the key "__proto__" at any depth.',
     examples: ['draft', 42, { label: 'Account' }],
   }),
 );

@@ -84,18 +84,12 @@ export interface UncheckedRule {
  * and their JSON Schema form are declared once, here; `.meta()` stays last in
  * the chain.
  */
-export function withRules<T extends z.ZodType>(
-  schema: T,
-  rules: readonly CrossFieldRule<z.output<T>>[],
-  meta: z.core.GlobalMeta,
-): T {
+export function withRules<T extends z.ZodType>(schema: T, rules: readonly CrossFieldRule<z.output<T>>[], meta: z.core.GlobalMeta): T {
   // `$comment` names the rule beside its encoding, for readers and the reference docs.
   const encoded = rules.flatMap((rule) =>
     rule.jsonSchema ? [{ $comment: `rule ${rule.name}: ${rule.message}`, ...strictEncoding(rule.jsonSchema) }] : [],
   );
-  const unchecked: UncheckedRule[] = rules
-    .filter((rule) => !rule.jsonSchema)
-    .map(({ name, message }) => ({ name, message }));
+  const unchecked: UncheckedRule[] = rules.filter((rule) => !rule.jsonSchema).map(({ name, message }) => ({ name, message }));
   return schema
     .superRefine((value, ctx) => {
       for (const rule of rules) {
@@ -141,7 +135,10 @@ function strictEncoding(node: Record<string, unknown>, top = true): Record<strin
   }
   if (out.properties && typeof out.properties === 'object') {
     out.properties = Object.fromEntries(
-      Object.entries(out.properties).map(([k, v]) => [k, v && typeof v === 'object' ? strictEncoding(v as Record<string, unknown>, false) : v]),
+      Object.entries(out.properties).map(([k, v]) => [
+        k,
+        v && typeof v === 'object' ? strictEncoding(v as Record<string, unknown>, false) : v,
+      ]),
     );
   }
   for (const key of SUBSCHEMAS) {
@@ -152,7 +149,8 @@ function strictEncoding(node: Record<string, unknown>, top = true): Record<strin
   }
   for (const key of SUBSCHEMA_LISTS) {
     const list = out[key];
-    if (Array.isArray(list)) out[key] = list.map((sub) => (sub && typeof sub === 'object' ? strictEncoding(sub as Record<string, unknown>, top) : sub));
+    if (Array.isArray(list))
+      out[key] = list.map((sub) => (sub && typeof sub === 'object' ? strictEncoding(sub as Record<string, unknown>, top) : sub));
   }
   return out;
 }

@@ -15,7 +15,8 @@ export const EnvSecretRefSchema = /* @__PURE__ */ define('EnvSecretRef', () =>
       env: z
         .string()
         .regex(ENV_VAR_NAME, {
-          error: 'must be an environment variable name: uppercase letters, digits and underscores, not starting with a digit, at most 128 characters',
+          error:
+            'must be an environment variable name: uppercase letters, digits and underscores, not starting with a digit, at most 128 characters',
         })
         .meta({ description: 'Name of the environment variable that holds the secret.', examples: ['PG_PASSWORD'] }),
     })

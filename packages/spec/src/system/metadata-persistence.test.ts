@@ -46,7 +46,6 @@ import {
 } from './metadata-persistence.zod';
 import { issuesOf, type Path } from '../testing';
 
-
 /** A bad-input table row: label, input, expected path, expected code. */
 type BadRow = [string, unknown, Path, string];
 
@@ -145,8 +144,18 @@ describe('MetadataDatasourceConfigSchema', () => {
     ['cache as a boolean', { cache: true }, ['cache'], 'invalid_type'],
     ['a zero cache TTL', { cache: { ttlSeconds: 0 } }, ['cache', 'ttlSeconds'], 'too_small'],
     ['query as a number', { query: 100 }, ['query'], 'invalid_type'],
-    ...NUMBER_ABUSE(1, 10_000).map(([label, value, code]): BadRow => [`batchSize ${label}`, { query: { batchSize: value } }, ['query', 'batchSize'], code]),
-    ...NUMBER_ABUSE(1, 64).map(([label, value, code]): BadRow => [`loadConcurrency ${label}`, { query: { loadConcurrency: value } }, ['query', 'loadConcurrency'], code]),
+    ...NUMBER_ABUSE(1, 10_000).map(([label, value, code]): BadRow => [
+      `batchSize ${label}`,
+      { query: { batchSize: value } },
+      ['query', 'batchSize'],
+      code,
+    ]),
+    ...NUMBER_ABUSE(1, 64).map(([label, value, code]): BadRow => [
+      `loadConcurrency ${label}`,
+      { query: { loadConcurrency: value } },
+      ['query', 'loadConcurrency'],
+      code,
+    ]),
   ])('rejects %s', (_label, patch, path, code) => {
     expect(issuesOf(MetadataDatasourceConfigSchema, { ...minimal, ...(patch as object) })).toEqual([{ path, code }]);
   });
@@ -347,16 +356,36 @@ describe('MetadataLoaderContractSchema', () => {
     ['a plain http URL', { ...http, baseUrl: 'http://metadata.example.com' }, ['baseUrl'], 'invalid_format'],
     ['a URL with user and password', { ...http, baseUrl: 'https://app:hunter2@metadata.example.com/v1' }, ['baseUrl'], 'invalid_format'],
     ['a URL with a user', { ...http, baseUrl: 'https://app@metadata.example.com' }, ['baseUrl'], 'invalid_format'],
-    ['a URL with a token in the query', { ...http, baseUrl: 'https://metadata.example.com/v1?token=hunter2' }, ['baseUrl'], 'invalid_format'],
+    [
+      'a URL with a token in the query',
+      { ...http, baseUrl: 'https://metadata.example.com/v1?token=hunter2' },
+      ['baseUrl'],
+      'invalid_format',
+    ],
     ['a URL with a fragment', { ...http, baseUrl: 'https://metadata.example.com/#x' }, ['baseUrl'], 'invalid_format'],
     ['a URL without a host', { ...http, baseUrl: 'https://' }, ['baseUrl'], 'invalid_format'],
     ['a URL with a space', { ...http, baseUrl: 'https://metadata.example.com/a b' }, ['baseUrl'], 'invalid_format'],
     ['a non-ASCII URL', { ...http, baseUrl: 'https://exämple.com' }, ['baseUrl'], 'invalid_format'],
     ['a 10_000-char URL', { ...http, baseUrl: `https://metadata.example.com/${'a'.repeat(10_000)}` }, ['baseUrl'], 'too_big'],
     ['an empty URL', { ...http, baseUrl: '' }, ['baseUrl'], 'invalid_format'],
-    ['a bearer token file with a relative path', { ...http, bearerToken: { file: 'token.txt' } }, ['bearerToken', 'file'], 'invalid_format'],
-    ['a datasourceConfig typo', { ...datasource, datasourceConfig: { datasource: 'metadata_db', tabel: 'x' } }, ['datasourceConfig'], 'unrecognized_keys'],
-    ['SQL in the datasource table', { ...datasource, datasourceConfig: { datasource: 'metadata_db', table: 'x; DROP TABLE y' } }, ['datasourceConfig', 'table'], 'invalid_format'],
+    [
+      'a bearer token file with a relative path',
+      { ...http, bearerToken: { file: 'token.txt' } },
+      ['bearerToken', 'file'],
+      'invalid_format',
+    ],
+    [
+      'a datasourceConfig typo',
+      { ...datasource, datasourceConfig: { datasource: 'metadata_db', tabel: 'x' } },
+      ['datasourceConfig'],
+      'unrecognized_keys',
+    ],
+    [
+      'SQL in the datasource table',
+      { ...datasource, datasourceConfig: { datasource: 'metadata_db', table: 'x; DROP TABLE y' } },
+      ['datasourceConfig', 'table'],
+      'invalid_format',
+    ],
     ['a non-object', 'datasource', [], 'invalid_type'],
   ])('rejects %s', (_label, input, path, code) => {
     expect(issuesOf(MetadataLoaderContractSchema, input)).toEqual([{ path, code }]);
@@ -400,7 +429,13 @@ describe('MetadataLoadOptionsSchema', () => {
       resolveInheritance: false,
     };
     const parsed = MetadataLoadOptionsSchema.parse(full);
-    expect(parsed).toEqual({ ...full, sort: [{ field: 'type', direction: 'asc' }, { field: 'updatedAt', direction: 'desc' }] });
+    expect(parsed).toEqual({
+      ...full,
+      sort: [
+        { field: 'type', direction: 'asc' },
+        { field: 'updatedAt', direction: 'desc' },
+      ],
+    });
     expect(MetadataLoadOptionsSchema.parse(parsed)).toEqual(parsed);
   });
 
@@ -449,7 +484,7 @@ describe('MetadataLoadResultSchema', () => {
     expect(MetadataLoadResultSchema.parse(minimal)).toEqual({ records: [], fromCache: false, notModified: false, loadedAt: NOW });
   });
 
-  it('parses a result with every field set, filling each record\'s defaults, and round-trips it', () => {
+  it("parses a result with every field set, filling each record's defaults, and round-trips it", () => {
     const full: MetadataLoadResultInput = {
       records: [record],
       total: 1234,
@@ -511,7 +546,12 @@ describe('MetadataLoadResultSchema', () => {
     ['a typo', { notModifed: true }, [], 'unrecognized_keys'],
     ['an own __proto__ key', PROTO_KEY, [], 'unrecognized_keys'],
     ['a record with an unknown key', { records: [{ ...record, extra: 1 }] }, ['records', 0], 'unrecognized_keys'],
-    ['a record with a __proto__ payload key', { records: [{ ...record, payload: JSON.parse('{"a": {"__proto__": 1}}') }] }, ['records', 0, 'payload', 'a', '__proto__'], 'custom'],
+    [
+      'a record with a __proto__ payload key',
+      { records: [{ ...record, payload: JSON.parse('{"a": {"__proto__": 1}}') }] },
+      ['records', 0, 'payload', 'a', '__proto__'],
+      'custom',
+    ],
     ['a fractional total', { total: 1.5 }, ['total'], 'invalid_type'],
     ['a total of 2**53', { total: 2 ** 53 }, ['total'], 'too_big'],
     ['a string total', { total: '10' }, ['total'], 'invalid_type'],
@@ -661,7 +701,9 @@ describe('MetadataSaveResultSchema', () => {
   });
 
   it.each(['updated', 'replaced'])('requires previousVersion on a %s result', (status) => {
-    expect(issuesOf(MetadataSaveResultSchema, { ...created, status, version: 2 })).toEqual([{ path: ['previousVersion'], code: 'invalid_type' }]);
+    expect(issuesOf(MetadataSaveResultSchema, { ...created, status, version: 2 })).toEqual([
+      { path: ['previousVersion'], code: 'invalid_type' },
+    ]);
   });
 
   it('rejects a version that is not previousVersion + 1 (version_follows_previous_version)', () => {
@@ -726,7 +768,7 @@ describe('MetadataChangeOperationSchema', () => {
 describe('MetadataRecordKeySchema', () => {
   const minimal = { type: 'object', name: 'account' };
 
-  it('parses the minimal key to the complete value, with the record\'s defaults', () => {
+  it("parses the minimal key to the complete value, with the record's defaults", () => {
     expect(MetadataRecordKeySchema.parse(minimal)).toEqual({
       tenantId: 'default',
       type: 'object',
@@ -737,12 +779,19 @@ describe('MetadataRecordKeySchema', () => {
   });
 
   it('parses a key with every field set and round-trips it', () => {
-    const full: MetadataRecordKeyInput = { tenantId: 'acme', type: 'view', namespace: 'crm', scope: 'user', owner: 'jane@acme', name: 'my_accounts' };
+    const full: MetadataRecordKeyInput = {
+      tenantId: 'acme',
+      type: 'view',
+      namespace: 'crm',
+      scope: 'user',
+      owner: 'jane@acme',
+      name: 'my_accounts',
+    };
     expect(MetadataRecordKeySchema.parse(full)).toEqual(full);
     expect(MetadataRecordKeySchema.parse(MetadataRecordKeySchema.parse(full))).toEqual(full);
   });
 
-  it('reuses the record\'s field schemas', () => {
+  it("reuses the record's field schemas", () => {
     for (const field of ['tenantId', 'type', 'namespace', 'scope', 'owner', 'name'] as const) {
       expect(MetadataRecordKeySchema.shape[field]).toBe(MetadataRecordSchema.shape[field]);
     }
@@ -784,7 +833,14 @@ describe('MetadataRecordKeySchema', () => {
 // ---------------------------------------------------------------------------
 
 describe('MetadataChangeEventSchema', () => {
-  const common = { sequence: 1042, key: { type: 'object', name: 'account' }, recordId: 'rec_42', version: 1, actor: 'jane@acme', occurredAt: NOW };
+  const common = {
+    sequence: 1042,
+    key: { type: 'object', name: 'account' },
+    recordId: 'rec_42',
+    version: 1,
+    actor: 'jane@acme',
+    occurredAt: NOW,
+  };
   const create = { ...common, operation: 'create', checksumAfter: C0 };
   const update = { ...common, operation: 'update', version: 2, checksumBefore: C0, checksumAfter: C1 };
   const remove = { ...common, operation: 'delete', version: 2, checksumBefore: C1 };

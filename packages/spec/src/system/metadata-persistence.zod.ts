@@ -12,13 +12,7 @@ import { define, withRules } from '../shared/registry';
 import { SecretRefSchema } from '../shared/secret-ref.zod';
 import { excludesContinueOnError } from '../shared/rules';
 import { boundedText } from '../shared/text';
-import {
-  DateTimeSchema,
-  MAX_SAFE_COUNT,
-  MetadataChecksumSchema,
-  MetadataRecordSchema,
-  OpaqueIdSchema,
-} from './metadata-record.zod';
+import { DateTimeSchema, MAX_SAFE_COUNT, MetadataChecksumSchema, MetadataRecordSchema, OpaqueIdSchema } from './metadata-record.zod';
 
 // ---------------------------------------------------------------------------
 // Datasource configuration of a loader
@@ -38,7 +32,7 @@ export const MetadataDatasourceConfigSchema = /* @__PURE__ */ define('MetadataDa
       }),
       schema: SqlIdentifierSchema.optional().meta({
         description:
-          'PostgreSQL schema or MySQL database of the table; absent: the connection\'s default. A driver without schemas (SQLite, MongoDB) refuses to start with it set rather than ignore it.',
+          "PostgreSQL schema or MySQL database of the table; absent: the connection's default. A driver without schemas (SQLite, MongoDB) refuses to start with it set rather than ignore it.",
         examples: ['metadata'],
       }),
       autoMigrate: z.boolean().default(true).meta({
@@ -64,7 +58,7 @@ export const MetadataDatasourceConfigSchema = /* @__PURE__ */ define('MetadataDa
             .default(4)
             .meta({
               description:
-                'Loads (for example one per metadata type) run against the datasource at the same time, 1 to 64; 1 loads one after another. Default 4; keep it at or below the datasource\'s connection pool size.',
+                "Loads (for example one per metadata type) run against the datasource at the same time, 1 to 64; 1 loads one after another. Default 4; keep it at or below the datasource's connection pool size.",
               examples: [4],
             }),
         })
@@ -150,7 +144,7 @@ const HTTPS_BASE_URL = /^https:\/\/[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9]
 function loaderFields<P extends MetadataLoaderProtocol>(protocol: P) {
   return {
     protocol: z.literal(protocol).meta({ description: `Where the loader reads metadata from: ${protocol}.` }),
-    name: MachineNameSchema.meta({ description: 'Name of the loader, unique among a runtime\'s loaders.', examples: ['metadata_db'] }),
+    name: MachineNameSchema.meta({ description: "Name of the loader, unique among a runtime's loaders.", examples: ['metadata_db'] }),
     description: boundedText(1, 1000)
       .optional()
       .meta({ description: 'What the loader is for, 1 to 1000 characters.', examples: ['Customisations stored in PostgreSQL'] }),
@@ -196,19 +190,21 @@ export const MetadataLoaderContractSchema = /* @__PURE__ */ define('MetadataLoad
         })
         .meta({
           description: 'A loader that reads metadata from a remote Metasource endpoint over HTTPS.',
-          examples: [{ protocol: 'http', name: 'central', baseUrl: 'https://metadata.example.com/v1', bearerToken: { env: 'METADATA_API_TOKEN' } }],
+          examples: [
+            { protocol: 'http', name: 'central', baseUrl: 'https://metadata.example.com/v1', bearerToken: { env: 'METADATA_API_TOKEN' } },
+          ],
         }),
-      z
-        .strictObject({ ...loaderFields('memory') })
-        .meta({
-          description: 'A loader over items registered in the running process, such as built-ins or test fixtures; nothing survives a restart.',
-          examples: [{ protocol: 'memory', name: 'fixtures', capabilities: { write: true } }],
-        }),
+      z.strictObject({ ...loaderFields('memory') }).meta({
+        description:
+          'A loader over items registered in the running process, such as built-ins or test fixtures; nothing survives a restart.',
+        examples: [{ protocol: 'memory', name: 'fixtures', capabilities: { write: true } }],
+      }),
       z
         .strictObject({
           ...loaderFields('datasource'),
           datasourceConfig: MetadataDatasourceConfigSchema.meta({
-            description: 'The datasource, table, cache and batching this loader uses. Required for the datasource protocol, and only there.',
+            description:
+              'The datasource, table, cache and batching this loader uses. Required for the datasource protocol, and only there.',
           }),
         })
         .meta({
@@ -239,13 +235,12 @@ export type MetadataLoaderContractInput = z.input<typeof MetadataLoaderContractS
 // Load
 // ---------------------------------------------------------------------------
 
-
 /** Options of one load: which datasource, filters, order, limit, caching and inheritance. */
 export const MetadataLoadOptionsSchema = /* @__PURE__ */ define('MetadataLoadOptions', () =>
   z
     .strictObject({
       datasource: MachineNameSchema.optional().meta({
-        description: 'Datasource to load from instead of the loader\'s own; only a datasource loader accepts it.',
+        description: "Datasource to load from instead of the loader's own; only a datasource loader accepts it.",
         examples: ['metadata_archive'],
       }),
       filters: MetadataQueryFiltersSchema.prefault({}).meta({
@@ -269,9 +264,9 @@ export const MetadataLoadOptionsSchema = /* @__PURE__ */ define('MetadataLoadOpt
           examples: [500],
         }),
       cursor: MetadataCursorSchema.optional().meta({
-          description: 'nextCursor of the previous result, to load the next page; valid only with the same filters and sort.',
-          examples: ['eyJpIjoiNDIifQ'],
-        }),
+        description: 'nextCursor of the previous result, to load the next page; valid only with the same filters and sort.',
+        examples: ['eyJpIjoiNDIifQ'],
+      }),
       useCache: z.boolean().default(true).meta({
         description: 'Serve from the cache when it holds the result; false reads the datasource and refreshes the cache. Default true.',
       }),
@@ -300,24 +295,29 @@ export type MetadataLoadOptionsInput = z.input<typeof MetadataLoadOptionsSchema>
 export const MetadataLoadResultSchema = /* @__PURE__ */ define('MetadataLoadResult', () =>
   withRules(
     z.strictObject({
-      records: z.array(MetadataRecordSchema).meta({ description: 'The loaded records, in the requested order; empty when notModified is true.' }),
+      records: z
+        .array(MetadataRecordSchema)
+        .meta({ description: 'The loaded records, in the requested order; empty when notModified is true.' }),
       total: z
         .int()
         .min(0)
         .max(MAX_SAFE_COUNT)
         .optional()
-        .meta({ description: 'Number of records matching the load across every page; present when the load had a limit.', examples: [1234] }),
-      nextCursor: MetadataCursorSchema.optional().meta({
-          description: 'Cursor of the next page, present when the limit cut the result short; pass it as cursor to continue.',
-          examples: ['eyJpIjoiNDIifQ'],
+        .meta({
+          description: 'Number of records matching the load across every page; present when the load had a limit.',
+          examples: [1234],
         }),
+      nextCursor: MetadataCursorSchema.optional().meta({
+        description: 'Cursor of the next page, present when the limit cut the result short; pass it as cursor to continue.',
+        examples: ['eyJpIjoiNDIifQ'],
+      }),
       checksum: MetadataChecksumSchema.optional().meta({
         description:
           'Checksum of this result: SHA-256 of the canonical JSON (RFC 8785) of the records array, envelopes included. Send it back as ifNoneMatch. Absent when the loader does not compute it.',
       }),
       fromCache: z.boolean().meta({ description: 'Whether the result was served from the cache.' }),
       notModified: z.boolean().default(false).meta({
-        description: 'true when the result\'s checksum equals the load\'s ifNoneMatch; records is then empty. Default false.',
+        description: "true when the result's checksum equals the load's ifNoneMatch; records is then empty. Default false.",
       }),
       loadedAt: DateTimeSchema.meta({ description: 'When the loader read the result (from the datasource or into the cache).' }),
     }),
@@ -351,7 +351,7 @@ export const MetadataLoadResultSchema = /* @__PURE__ */ define('MetadataLoadResu
     ],
     {
       description:
-        'What one load returns: the records, a total and next-page cursor when paged, the result\'s checksum, whether it came from the cache, and whether it was unchanged since ifNoneMatch.',
+        "What one load returns: the records, a total and next-page cursor when paged, the result's checksum, whether it came from the cache, and whether it was unchanged since ifNoneMatch.",
       examples: [
         {
           records: [{ type: 'object', name: 'account', namespace: 'crm', payload: { label: 'Account' } }],
@@ -385,13 +385,13 @@ export const MetadataSaveOptionsSchema = /* @__PURE__ */ define('MetadataSaveOpt
   withRules(
     z.strictObject({
       datasource: MachineNameSchema.optional().meta({
-        description: 'Datasource to save to instead of the loader\'s own; only a datasource loader accepts it.',
+        description: "Datasource to save to instead of the loader's own; only a datasource loader accepts it.",
         examples: ['metadata_db'],
       }),
       transaction: z
         .strictObject({
           isolationLevel: TransactionIsolationLevelSchema.default('read_committed').meta({
-            description: 'Isolation level of the save\'s transaction. Default read_committed.',
+            description: "Isolation level of the save's transaction. Default read_committed.",
           }),
           timeoutMs: z
             .int()
@@ -426,10 +426,10 @@ export const MetadataSaveOptionsSchema = /* @__PURE__ */ define('MetadataSaveOpt
       }),
       recordHistory: z.boolean().default(true).meta({
         description:
-          'Keep the replaced version in the item\'s history. The change event itself is always written, because replicas\' caches follow the change feed. Default true.',
+          "Keep the replaced version in the item's history. The change event itself is always written, because replicas' caches follow the change feed. Default true.",
       }),
       actor: OpaqueIdSchema.optional().meta({
-        description: 'Who makes the change, recorded in the audit fields and the change event; absent: the runtime\'s own service identity.',
+        description: "Who makes the change, recorded in the audit fields and the change event; absent: the runtime's own service identity.",
         examples: ['jane@acme'],
       }),
     }),
@@ -475,9 +475,11 @@ function saveResultFields() {
       .min(1)
       .max(MAX_SAFE_COUNT)
       .meta({ description: 'Version of the item after the save (the stored one when nothing was written).', examples: [4] }),
-    checksum: MetadataChecksumSchema.meta({ description: 'Checksum of the item\'s payload after the save.' }),
+    checksum: MetadataChecksumSchema.meta({ description: "Checksum of the item's payload after the save." }),
     savedAt: DateTimeSchema.meta({ description: 'When the save completed (or, in a dry run, was checked).' }),
-    dryRun: z.boolean().meta({ description: 'Whether this was a dry run, in which case nothing was written and the result says what would happen.' }),
+    dryRun: z
+      .boolean()
+      .meta({ description: 'Whether this was a dry run, in which case nothing was written and the result says what would happen.' }),
   };
 }
 
@@ -495,7 +497,16 @@ export const MetadataSaveResultSchema = /* @__PURE__ */ define('MetadataSaveResu
         .meta({
           description:
             'A save that overwrote no version: a new item (version 1, unless an import preserved versions), or an existing item left as it was (its stored version).',
-          examples: [{ id: 'rec_42', status: 'created', version: 1, checksum: `sha256:${'0'.repeat(64)}`, savedAt: '2026-01-31T09:30:00Z', dryRun: false }],
+          examples: [
+            {
+              id: 'rec_42',
+              status: 'created',
+              version: 1,
+              checksum: `sha256:${'0'.repeat(64)}`,
+              savedAt: '2026-01-31T09:30:00Z',
+              dryRun: false,
+            },
+          ],
         }),
       withRules(
         z.strictObject({
@@ -535,9 +546,17 @@ export const MetadataSaveResultSchema = /* @__PURE__ */ define('MetadataSaveResu
     ])
     .meta({
       description:
-        'What one save did: the item\'s id and status, its version and checksum after the save, the version it replaced (only for updated and replaced), when, and whether it was a dry run.',
+        "What one save did: the item's id and status, its version and checksum after the save, the version it replaced (only for updated and replaced), when, and whether it was a dry run.",
       examples: [
-        { id: 'rec_42', status: 'replaced', version: 4, previousVersion: 3, checksum: `sha256:${'0'.repeat(64)}`, savedAt: '2026-01-31T09:30:00Z', dryRun: false },
+        {
+          id: 'rec_42',
+          status: 'replaced',
+          version: 4,
+          previousVersion: 3,
+          checksum: `sha256:${'0'.repeat(64)}`,
+          savedAt: '2026-01-31T09:30:00Z',
+          dryRun: false,
+        },
       ],
     }),
 );
@@ -585,7 +604,7 @@ export const MetadataRecordKeySchema = /* @__PURE__ */ define('MetadataRecordKey
     ],
     {
       description:
-        'The unique key of a metadata item: tenant, type, namespace, scope, owner (user scope only needs it) and name. Defaults are the record\'s: tenant default, namespace default, scope platform.',
+        "The unique key of a metadata item: tenant, type, namespace, scope, owner (user scope only needs it) and name. Defaults are the record's: tenant default, namespace default, scope platform.",
       examples: [{ tenantId: 'acme', type: 'object', namespace: 'crm', scope: 'platform', name: 'account' }],
     },
   ),
@@ -612,7 +631,7 @@ function changeEventFields() {
       .max(MAX_SAFE_COUNT)
       .meta({
         description:
-          'Position in the store\'s change feed: strictly increasing across the whole store (all tenants and types), but not gap-free; a rolled-back write can leave a number unused.',
+          "Position in the store's change feed: strictly increasing across the whole store (all tenants and types), but not gap-free; a rolled-back write can leave a number unused.",
         examples: [1042],
       }),
     key: ruledRef(MetadataRecordKeySchema, { description: 'Key of the item that changed.' }),
@@ -622,7 +641,10 @@ function changeEventFields() {
       .min(1)
       .max(MAX_SAFE_COUNT)
       .meta({ description: 'Version of the item after the change; for delete, the last version it had.', examples: [4] }),
-    actor: OpaqueIdSchema.meta({ description: 'Who made the change: the save\'s actor or the runtime\'s service identity.', examples: ['jane@acme'] }),
+    actor: OpaqueIdSchema.meta({
+      description: "Who made the change: the save's actor or the runtime's service identity.",
+      examples: ['jane@acme'],
+    }),
     occurredAt: DateTimeSchema.meta({ description: 'When the change was committed.' }),
     transactionId: OpaqueIdSchema.optional().meta({
       description: 'Transaction the change was committed in; changes committed together share it.',
@@ -713,7 +735,7 @@ export const MetadataChangeEventSchema = /* @__PURE__ */ define('MetadataChangeE
     ])
     .meta({
       description:
-        'One entry of an item\'s history and of the store\'s change feed. A replica catches up by polling for events with sequence greater than the last one it has seen, in sequence order; a store makes an event visible only after every event with a lower sequence is committed or abandoned, so a poller never skips one. create has no checksumBefore and delete no checksumAfter.',
+        "One entry of an item's history and of the store's change feed. A replica catches up by polling for events with sequence greater than the last one it has seen, in sequence order; a store makes an event visible only after every event with a lower sequence is committed or abandoned, so a poller never skips one. create has no checksumBefore and delete no checksumAfter.",
       examples: [
         {
           sequence: 1042,
@@ -751,7 +773,10 @@ export const MetadataExportOptionsSchema = /* @__PURE__ */ define('MetadataExpor
           description: 'json: one document holding an array of records; ndjson: one record per line, streamable. Default ndjson.',
           examples: ['ndjson'],
         }),
-      includeHistory: z.boolean().default(false).meta({ description: 'Also export the change events of every exported item. Default false.' }),
+      includeHistory: z
+        .boolean()
+        .default(false)
+        .meta({ description: 'Also export the change events of every exported item. Default false.' }),
       includeArchived: z.boolean().default(false).meta({
         description: 'Include archived records when the filters name no state (a state filter overrides it). Default false.',
       }),
@@ -793,14 +818,15 @@ export const MetadataImportOptionsSchema = /* @__PURE__ */ define('MetadataImpor
       }),
       preserveVersions: z.boolean().default(false).meta({
         description:
-          'Keep each imported item\'s version instead of starting at 1, for restoring a backup; needs onConflict error or skip, so a stored version never goes backwards. Default false.',
+          "Keep each imported item's version instead of starting at 1, for restoring a backup; needs onConflict error or skip, so a stored version never goes backwards. Default false.",
       }),
     }),
     [
       excludesContinueOnError('atomic', 'an atomic import'),
       {
         name: 'preserve_versions_requires_error_or_skip',
-        message: 'preserveVersions needs onConflict "error" or "skip"; overwriting a stored item with an imported version could move its version backwards',
+        message:
+          'preserveVersions needs onConflict "error" or "skip"; overwriting a stored item with an imported version could move its version backwards',
         path: ['onConflict'],
         holds: (o) => !o.preserveVersions || o.onConflict === 'error' || o.onConflict === 'skip',
         jsonSchema: {

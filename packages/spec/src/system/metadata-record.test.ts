@@ -25,7 +25,6 @@ import {
 } from './metadata-record.zod';
 import { issuesOf, type Path } from '../testing';
 
-
 const CHECKSUM = `sha256:${'9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'}`;
 const minimal = { type: 'object', name: 'account', payload: {} };
 
@@ -114,7 +113,7 @@ describe('MetadataRecordSchema', () => {
   it('accepts an open payload: any keys, non-ASCII and 10_000-character strings, deep nesting', () => {
     const payload = {
       label: 'Konto – 账户 – 🚀',
-      'clé non-ASCII': { 'ключ': ['значение', 1.5, -2, true, null] },
+      'clé non-ASCII': { ключ: ['значение', 1.5, -2, true, null] },
       description: 'x'.repeat(10_000),
       constructor: { prototype: 'kept as data' },
       deep: { a: { b: { c: { d: [[{ e: 'f' }]] } } } },
@@ -131,9 +130,7 @@ describe('MetadataRecordSchema', () => {
 
   it('rejects a top-level __proto__ key in the payload', () => {
     const payload = JSON.parse('{"__proto__": {"polluted": true}, "label": "x"}');
-    expect(issuesOf(MetadataRecordSchema, { ...minimal, payload })).toEqual([
-      { path: ['payload', '__proto__'], code: 'custom' },
-    ]);
+    expect(issuesOf(MetadataRecordSchema, { ...minimal, payload })).toEqual([{ path: ['payload', '__proto__'], code: 'custom' }]);
   });
 
   it.each<[string, unknown, Path, string]>([
@@ -268,12 +265,9 @@ describe('MetadataChecksumSchema', () => {
 });
 
 describe('OpaqueIdSchema', () => {
-  it.each(['0192d3e4-5b6a-7c8d-9e0f-1a2b3c4d5e6f', 'acme', 'jane@acme', 'svc:loader.1', 'A', 'a'.repeat(128)])(
-    'accepts %s',
-    (input) => {
-      expect(OpaqueIdSchema.parse(input)).toBe(input);
-    },
-  );
+  it.each(['0192d3e4-5b6a-7c8d-9e0f-1a2b3c4d5e6f', 'acme', 'jane@acme', 'svc:loader.1', 'A', 'a'.repeat(128)])('accepts %s', (input) => {
+    expect(OpaqueIdSchema.parse(input)).toBe(input);
+  });
 
   it.each<[string, unknown, string]>([
     ['empty', '', 'invalid_format'],

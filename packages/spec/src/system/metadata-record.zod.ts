@@ -10,7 +10,7 @@ export const MAX_SAFE_COUNT = Number.MAX_SAFE_INTEGER;
 export const MetadataScopeSchema = /* @__PURE__ */ define('MetadataScope', () =>
   z.enum(['system', 'platform', 'user']).meta({
     description:
-      'Layer a metadata item belongs to. system: shipped with the platform, read-only at runtime; platform: customised by administrators for everyone; user: one user\'s customisation, which needs an owner. Later layers override earlier ones.',
+      "Layer a metadata item belongs to. system: shipped with the platform, read-only at runtime; platform: customised by administrators for everyone; user: one user's customisation, which needs an owner. Later layers override earlier ones.",
     examples: ['platform'],
   }),
 );
@@ -32,7 +32,7 @@ export type MetadataStateInput = z.input<typeof MetadataStateSchema>;
 export const MetadataMergeStrategySchema = /* @__PURE__ */ define('MetadataMergeStrategy', () =>
   z.enum(['merge', 'replace']).meta({
     description:
-      'How an item combines with the item named in `extends`. merge: deep-merge this payload over the parent\'s (objects merge key by key, arrays and scalars replace); replace: this payload replaces the parent\'s whole.',
+      "How an item combines with the item named in `extends`. merge: deep-merge this payload over the parent's (objects merge key by key, arrays and scalars replace); replace: this payload replaces the parent's whole.",
     examples: ['merge'],
   }),
 );
@@ -121,7 +121,7 @@ export const MetadataRecordSchema = /* @__PURE__ */ define('MetadataRecord', () 
         examples: ['jane@acme'],
       }),
       tenantId: OpaqueIdSchema.default(DEFAULT_TENANT_ID).meta({
-        description: 'Tenant the item belongs to; part of the unique key, so tenants never see each other\'s items.',
+        description: "Tenant the item belongs to; part of the unique key, so tenants never see each other's items.",
         examples: ['acme'],
       }),
       version: z
@@ -191,7 +191,8 @@ export type MetadataRecordInput = z.input<typeof MetadataRecordSchema>;
 /** Names of the record's fields: what columns, indexes, filters and sorts refer to. */
 export const MetadataRecordFieldSchema = /* @__PURE__ */ define('MetadataRecordField', () =>
   MetadataRecordSchema.keyof().meta({
-    description: 'Name of a field of the metadata record envelope. Column mappings, indexes, filters and sorts name fields by these names, never by column names.',
+    description:
+      'Name of a field of the metadata record envelope. Column mappings, indexes, filters and sorts name fields by these names, never by column names.',
     examples: ['type', 'updatedAt'],
   }),
 );

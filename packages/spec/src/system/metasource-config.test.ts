@@ -64,10 +64,17 @@ describe('MetasourceConfigSchema', () => {
     ['no metadata driver', { datasources: [sqlite] }, ['metadata'], 'invalid_type'],
     ['an unknown key', { ...minimal, datasource: 'metadata_db' }, [], 'unrecognized_keys'],
     ['an empty $schema', { ...minimal, $schema: '' }, ['$schema'], 'invalid_format'],
-    ['an inline password deep inside', {
-      ...minimal,
-      datasources: [{ driver: 'postgres', name: 'metadata_db', connection: { host: 'db', database: 'm', user: 'm', password: 'hunter2' } }],
-    }, ['datasources', 0, 'connection', 'password'], 'invalid_union'],
+    [
+      'an inline password deep inside',
+      {
+        ...minimal,
+        datasources: [
+          { driver: 'postgres', name: 'metadata_db', connection: { host: 'db', database: 'm', user: 'm', password: 'hunter2' } },
+        ],
+      },
+      ['datasources', 0, 'connection', 'password'],
+      'invalid_union',
+    ],
   ])('rejects %s', (_name, input, path, code) => {
     expect(issuesOf(MetasourceConfigSchema, input)).toContainEqual(expect.objectContaining({ path, code }));
   });

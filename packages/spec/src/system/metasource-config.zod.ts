@@ -18,24 +18,16 @@ export const MetasourceConfigSchema = /* @__PURE__ */ define('MetasourceConfig',
             'URI of the JSON Schema this file follows, for editors; ignored by runtimes. Point it at the published input variant of MetasourceConfig.',
           examples: ['./node_modules/@metasource/spec/json-schema/input/metasource-config.json'],
         }),
-      datasources: z
-        .array(DatasourceSchema)
-        .min(1)
-        .max(64)
-        .meta({
-          description: 'The named datasources, 1 to 64. Everything else refers to a datasource by its name, never by driver.',
-        }),
+      datasources: z.array(DatasourceSchema).min(1).max(64).meta({
+        description: 'The named datasources, 1 to 64. Everything else refers to a datasource by its name, never by driver.',
+      }),
       metadata: MetadataDriverConfigSchema.meta({
         description: 'How metadata is stored: which datasource, table layout, migration, cache, batching, transactions and paging.',
       }),
-      loaders: z
-        .array(MetadataLoaderContractSchema)
-        .max(32)
-        .default([])
-        .meta({
-          description:
-            'Metadata loaders, in the order their items layer (later loaders override earlier ones for the same key). Default none: metadata comes only from the metadata driver.',
-        }),
+      loaders: z.array(MetadataLoaderContractSchema).max(32).default([]).meta({
+        description:
+          'Metadata loaders, in the order their items layer (later loaders override earlier ones for the same key). Default none: metadata comes only from the metadata driver.',
+      }),
     }),
     [
       {

@@ -41,7 +41,6 @@ import {
 } from './metadata-driver.zod';
 import { issuesOf, type Path } from '../../testing';
 
-
 /** Parses, checks the result equals `input` exactly, and that parsing the result again changes nothing. */
 function expectRoundTrip(schema: z.ZodType, input: unknown): void {
   const parsed = schema.parse(input);
@@ -135,9 +134,7 @@ describe('MetadataColumnMappingSchema', () => {
   });
 
   it('rejects two fields on one column (column_names_unique)', () => {
-    expect(issuesOf(MetadataColumnMappingSchema, { payload: 'type' })).toEqual([
-      { path: [], code: 'custom', rule: 'column_names_unique' },
-    ]);
+    expect(issuesOf(MetadataColumnMappingSchema, { payload: 'type' })).toEqual([{ path: [], code: 'custom', rule: 'column_names_unique' }]);
   });
 
   it('rejects two fields whose columns differ only in case (column_names_unique; MySQL ignores case)', () => {
@@ -146,7 +143,7 @@ describe('MetadataColumnMappingSchema', () => {
     ]);
   });
 
-  it('rejects a field mapped onto another field\'s default column (column_names_unique)', () => {
+  it("rejects a field mapped onto another field's default column (column_names_unique)", () => {
     expect(issuesOf(MetadataColumnMappingSchema, { tenantId: 'tenant_id', owner: 'tenant_id' })).toEqual([
       { path: [], code: 'custom', rule: 'column_names_unique' },
     ]);
@@ -182,17 +179,25 @@ describe('MetadataIndexSchema', () => {
   });
 
   it('parses an index with every field set and round-trips it', () => {
-    expectRoundTrip(MetadataIndexSchema, { name: 'metadata_identity_uq', fields: ['tenantId', 'type', 'name'], unique: true, type: 'btree' });
+    expectRoundTrip(MetadataIndexSchema, {
+      name: 'metadata_identity_uq',
+      fields: ['tenantId', 'type', 'name'],
+      unique: true,
+      type: 'btree',
+    });
   });
 
   it.each<[string, MetadataIndexInput]>([
     ['a single-field hash index', { name: 'metadata_checksum_hash', fields: ['checksum'], type: 'hash' }],
     ['a gin index on payload and tags', { name: 'metadata_payload_gin', fields: ['payload', 'tags'], type: 'gin' }],
-    ['a unique btree index on 8 fields', {
-      name: 'metadata_wide_uq',
-      fields: ['tenantId', 'type', 'namespace', 'scope', 'owner', 'name', 'state', 'version'],
-      unique: true,
-    }],
+    [
+      'a unique btree index on 8 fields',
+      {
+        name: 'metadata_wide_uq',
+        fields: ['tenantId', 'type', 'namespace', 'scope', 'owner', 'name', 'state', 'version'],
+        unique: true,
+      },
+    ],
   ])('accepts %s', (_label, input) => {
     expect(MetadataIndexSchema.safeParse(input).success).toBe(true);
   });
@@ -426,8 +431,17 @@ describe('MetadataDriverConfigSchema', () => {
   });
 
   it('fills the defaults of a group given in part', () => {
-    const parsed = MetadataDriverConfigSchema.parse({ ...minimal, performance: { cache: { ttlSeconds: 60 } }, transactions: { backoff: { maxDelayMs: 500 } } });
-    expect(parsed.performance).toEqual({ batchSize: 100, cache: { ...DEFAULT_CACHE, ttlSeconds: 60 }, prefetchOnInit: false, loadConcurrency: 4 });
+    const parsed = MetadataDriverConfigSchema.parse({
+      ...minimal,
+      performance: { cache: { ttlSeconds: 60 } },
+      transactions: { backoff: { maxDelayMs: 500 } },
+    });
+    expect(parsed.performance).toEqual({
+      batchSize: 100,
+      cache: { ...DEFAULT_CACHE, ttlSeconds: 60 },
+      prefetchOnInit: false,
+      loadConcurrency: 4,
+    });
     expect(parsed.transactions.backoff).toEqual({ initialDelayMs: 50, multiplier: 2, maxDelayMs: 500 });
   });
 
@@ -482,7 +496,10 @@ describe('MetadataDriverConfigSchema', () => {
 
   it('rejects acknowledgeDataLoss: false', () => {
     expect(
-      issuesOf(MetadataDriverConfigSchema, { ...minimal, migration: { dropOnMigrate: true, backupBeforeMigrate: false, acknowledgeDataLoss: false } }),
+      issuesOf(MetadataDriverConfigSchema, {
+        ...minimal,
+        migration: { dropOnMigrate: true, backupBeforeMigrate: false, acknowledgeDataLoss: false },
+      }),
     ).toEqual([{ path: ['migration', 'acknowledgeDataLoss'], code: 'invalid_value' }]);
   });
 
@@ -523,7 +540,12 @@ describe('MetadataDriverConfigSchema', () => {
     ['a __proto__ key', JSON.parse('{"__proto__": {"polluted": true}}'), [], 'unrecognized_keys'],
     ['a constructor key', { constructor: { prototype: 1 } }, [], 'unrecognized_keys'],
     ['a typo in migration', { migration: { autoMigrte: false } }, ['migration'], 'unrecognized_keys'],
-    ['a __proto__ key in performance', { performance: JSON.parse('{"__proto__": {"batchSize": 1}}') }, ['performance'], 'unrecognized_keys'],
+    [
+      'a __proto__ key in performance',
+      { performance: JSON.parse('{"__proto__": {"batchSize": 1}}') },
+      ['performance'],
+      'unrecognized_keys',
+    ],
     ['a constructor key in transactions', { transactions: { constructor: 1 } }, ['transactions'], 'unrecognized_keys'],
     ['useIndexes, which no runtime can honour', { query: { useIndexes: true } }, ['query'], 'unrecognized_keys'],
     ['the old pagination group', { query: { pagination: { enabled: false } } }, ['query'], 'unrecognized_keys'],
@@ -551,7 +573,12 @@ describe('MetadataDriverConfigSchema', () => {
     ['initialDelayMs 0', { transactions: { backoff: { initialDelayMs: 0 } } }, ['transactions', 'backoff', 'initialDelayMs'], 'too_small'],
     ['multiplier 0.5', { transactions: { backoff: { multiplier: 0.5 } } }, ['transactions', 'backoff', 'multiplier'], 'too_small'],
     ['multiplier 11', { transactions: { backoff: { multiplier: 11 } } }, ['transactions', 'backoff', 'multiplier'], 'too_big'],
-    ['multiplier Infinity', { transactions: { backoff: { multiplier: Number.POSITIVE_INFINITY } } }, ['transactions', 'backoff', 'multiplier'], 'invalid_type'],
+    [
+      'multiplier Infinity',
+      { transactions: { backoff: { multiplier: Number.POSITIVE_INFINITY } } },
+      ['transactions', 'backoff', 'multiplier'],
+      'invalid_type',
+    ],
     ['maxDelayMs 600_001', { transactions: { backoff: { maxDelayMs: 600_001 } } }, ['transactions', 'backoff', 'maxDelayMs'], 'too_big'],
     ['maxResultSize 100_001', { query: { maxResultSize: 100_001 } }, ['query', 'maxResultSize'], 'too_big'],
     ['maxPageSize 99 (below the default pageSize)', { query: { maxPageSize: 99 } }, ['query', 'maxPageSize'], 'too_small'],
@@ -610,7 +637,9 @@ describe('MetadataQueryConditionSchema', () => {
     ['an empty field', ''],
     ['an uppercase field', 'Type'],
   ])('rejects %s as the field', (_label, field) => {
-    expect(issuesOf(MetadataQueryConditionSchema, { field, operator: 'eq', value: 1 })).toEqual([{ path: ['field'], code: 'invalid_format' }]);
+    expect(issuesOf(MetadataQueryConditionSchema, { field, operator: 'eq', value: 1 })).toEqual([
+      { path: ['field'], code: 'invalid_format' },
+    ]);
   });
 
   it.each<[string, unknown, Path, string]>([
@@ -630,7 +659,12 @@ describe('MetadataQueryConditionSchema', () => {
     ['starts_with with a list', { operator: 'starts_with', value: ['a'] }, ['value'], 'invalid_type'],
     ['exists with a string', { operator: 'exists', value: 'yes' }, ['value'], 'invalid_type'],
     ['exists with null', { operator: 'exists', value: null }, ['value'], 'invalid_type'],
-    ['eq with a nested __proto__ key', { operator: 'eq', value: JSON.parse('{"a": {"__proto__": 1}}') }, ['value', 'a', '__proto__'], 'custom'],
+    [
+      'eq with a nested __proto__ key',
+      { operator: 'eq', value: JSON.parse('{"a": {"__proto__": 1}}') },
+      ['value', 'a', '__proto__'],
+      'custom',
+    ],
     ['an unknown operator', { operator: 'like', value: 'a%' }, ['operator'], 'invalid_union'],
     ['a SQL operator', { operator: '= ANY', value: 'a' }, ['operator'], 'invalid_union'],
     ['an uppercase operator', { operator: 'EQ', value: 'a' }, ['operator'], 'invalid_union'],
@@ -642,13 +676,17 @@ describe('MetadataQueryConditionSchema', () => {
   });
 
   it('reports a missing field', () => {
-    expect(issuesOf(MetadataQueryConditionSchema, { operator: 'exists', value: true })).toEqual([{ path: ['field'], code: 'invalid_type' }]);
+    expect(issuesOf(MetadataQueryConditionSchema, { operator: 'exists', value: true })).toEqual([
+      { path: ['field'], code: 'invalid_type' },
+    ]);
   });
 
   it('types: the operator decides the value type', () => {
     expectTypeOf<Extract<MetadataQueryCondition, { operator: 'exists' }>['value']>().toEqualTypeOf<boolean>();
     expectTypeOf<Extract<MetadataQueryCondition, { operator: 'gt' | 'gte' | 'lt' | 'lte' }>['value']>().toEqualTypeOf<string | number>();
-    expectTypeOf<Extract<MetadataQueryCondition, { operator: 'in' | 'not_in' }>['value']>().toEqualTypeOf<(string | number | boolean | null)[]>();
+    expectTypeOf<Extract<MetadataQueryCondition, { operator: 'in' | 'not_in' }>['value']>().toEqualTypeOf<
+      (string | number | boolean | null)[]
+    >();
     expectTypeOf<Extract<MetadataQueryCondition, { operator: 'contains' | 'starts_with' }>['value']>().toEqualTypeOf<string>();
     expectTypeOf<MetadataQueryCondition['field']>().toEqualTypeOf<string>();
     expectTypeOf<MetadataQueryCondition['operator']>().toEqualTypeOf<
@@ -702,11 +740,13 @@ describe('MetadataQueryFiltersSchema', () => {
 
   it('compares updatedAfter and updatedBefore as instants, whatever their offsets (updated_after_before_updated_before)', () => {
     // The same instant written with two offsets: an empty range.
-    expect(issuesOf(MetadataQueryFiltersSchema, { updatedAfter: '2026-01-01T01:00:00+01:00', updatedBefore: '2026-01-01T00:00:00Z' })).toEqual([
-      { path: ['updatedBefore'], code: 'custom', rule: 'updated_after_before_updated_before' },
-    ]);
+    expect(
+      issuesOf(MetadataQueryFiltersSchema, { updatedAfter: '2026-01-01T01:00:00+01:00', updatedBefore: '2026-01-01T00:00:00Z' }),
+    ).toEqual([{ path: ['updatedBefore'], code: 'custom', rule: 'updated_after_before_updated_before' }]);
     // Later as text, earlier as an instant.
-    expect(MetadataQueryFiltersSchema.safeParse({ updatedAfter: '2026-01-01T05:00:00+09:00', updatedBefore: '2026-01-01T00:00:00Z' }).success).toBe(true);
+    expect(
+      MetadataQueryFiltersSchema.safeParse({ updatedAfter: '2026-01-01T05:00:00+09:00', updatedBefore: '2026-01-01T00:00:00Z' }).success,
+    ).toBe(true);
   });
 
   it('reports a malformed date-time on its own field only', () => {
@@ -736,9 +776,24 @@ describe('MetadataQueryFiltersSchema', () => {
     ['updatedBefore without a zone', { updatedBefore: '2026-01-01T10:00:00' }, ['updatedBefore'], 'invalid_format'],
     ['an impossible updatedBefore', { updatedBefore: '2026-02-30T00:00:00Z' }, ['updatedBefore'], 'invalid_format'],
     ['a timestamp number', { updatedAfter: 1767225600000 }, ['updatedAfter'], 'invalid_type'],
-    ['51 conditions', { conditions: Array.from({ length: 51 }, () => ({ field: 'type', operator: 'eq', value: 'object' })) }, ['conditions'], 'too_big'],
-    ['SQL as a condition field', { conditions: [{ field: '1=1; --', operator: 'eq', value: 1 }] }, ['conditions', 0, 'field'], 'invalid_format'],
-    ['a condition value that does not fit the operator', { conditions: [{ field: 'version', operator: 'gt', value: {} }] }, ['conditions', 0, 'value'], 'invalid_union'],
+    [
+      '51 conditions',
+      { conditions: Array.from({ length: 51 }, () => ({ field: 'type', operator: 'eq', value: 'object' })) },
+      ['conditions'],
+      'too_big',
+    ],
+    [
+      'SQL as a condition field',
+      { conditions: [{ field: '1=1; --', operator: 'eq', value: 1 }] },
+      ['conditions', 0, 'field'],
+      'invalid_format',
+    ],
+    [
+      'a condition value that does not fit the operator',
+      { conditions: [{ field: 'version', operator: 'gt', value: {} }] },
+      ['conditions', 0, 'value'],
+      'invalid_union',
+    ],
     ['a raw SQL where clause', { where: "type = 'object'" }, [], 'unrecognized_keys'],
     ['a __proto__ key', JSON.parse('{"__proto__": {"type": "object"}}'), [], 'unrecognized_keys'],
     ['a constructor key', { constructor: 'object' }, [], 'unrecognized_keys'],
@@ -748,7 +803,9 @@ describe('MetadataQueryFiltersSchema', () => {
 
   it('types', () => {
     expectTypeOf<MetadataQueryFilters['type']>().toEqualTypeOf<string | string[] | undefined>();
-    expectTypeOf<MetadataQueryFilters['scope']>().toEqualTypeOf<'system' | 'platform' | 'user' | ('system' | 'platform' | 'user')[] | undefined>();
+    expectTypeOf<MetadataQueryFilters['scope']>().toEqualTypeOf<
+      'system' | 'platform' | 'user' | ('system' | 'platform' | 'user')[] | undefined
+    >();
     expectTypeOf<MetadataQueryFilters['conditions']>().toEqualTypeOf<MetadataQueryCondition[] | undefined>();
   });
 });
@@ -828,7 +885,7 @@ describe('MetadataQueryOptionsSchema', () => {
     });
   });
 
-  it('fills the page form\'s defaults when only one of them is given', () => {
+  it("fills the page form's defaults when only one of them is given", () => {
     expect(MetadataQueryOptionsSchema.parse({ pagination: { pageSize: 10 } }).pagination).toEqual({ page: 1, pageSize: 10 });
     expect(MetadataQueryOptionsSchema.parse({ pagination: { page: 4 } }).pagination).toEqual({ page: 4, pageSize: 100 });
   });
@@ -883,7 +940,12 @@ describe('MetadataQueryOptionsSchema', () => {
     ['a column name in fields', { fields: ['id', 'updated_at'] }, ['fields', 1], 'invalid_value'],
     ['SQL in fields', { fields: ['*'] }, ['fields', 0], 'invalid_value'],
     ['a typo in filters', { filters: { tpye: 'object' } }, ['filters'], 'unrecognized_keys'],
-    ['a filter rule broken', { filters: { updatedAfter: '2026-02-01T00:00:00Z', updatedBefore: '2026-01-01T00:00:00Z' } }, ['filters', 'updatedBefore'], 'custom'],
+    [
+      'a filter rule broken',
+      { filters: { updatedAfter: '2026-02-01T00:00:00Z', updatedBefore: '2026-01-01T00:00:00Z' } },
+      ['filters', 'updatedBefore'],
+      'custom',
+    ],
     ['includeTotal "yes"', { includeTotal: 'yes' }, ['includeTotal'], 'invalid_type'],
     ['includeArchived 1', { includeArchived: 1 }, ['includeArchived'], 'invalid_type'],
     ['an unknown key', { limit: 10 }, [], 'unrecognized_keys'],
@@ -903,7 +965,9 @@ describe('MetadataQueryOptionsSchema', () => {
     expectTypeOf<MetadataQueryOptionsInput['pagination']>().toEqualTypeOf<
       { page?: number | undefined; pageSize?: number | undefined } | { cursor: string; pageSize?: number | undefined } | undefined
     >();
-    expectTypeOf<MetadataQueryOptions['pagination']>().toEqualTypeOf<{ page: number; pageSize: number } | { cursor: string; pageSize: number }>();
+    expectTypeOf<MetadataQueryOptions['pagination']>().toEqualTypeOf<
+      { page: number; pageSize: number } | { cursor: string; pageSize: number }
+    >();
     expectTypeOf<MetadataQueryOptions['fields']>().toEqualTypeOf<MetadataRecordField[] | undefined>();
     expectTypeOf<MetadataQueryOptions['filters']>().toEqualTypeOf<MetadataQueryFilters>();
     expectTypeOf<MetadataQueryOptions['includeTotal']>().toEqualTypeOf<boolean>();
@@ -950,36 +1014,49 @@ describe('MetadataBulkOperationSchema', () => {
   });
 
   it.each<[string, MetadataBulkOperation]>([
-    ['create', {
-      operation: 'create',
-      records: [{ ...parsedRecord, id: 'rec_1', scope: 'user', owner: 'jane@acme', state: 'draft', tags: ['crm'] }],
-      batchSize: 10_000,
-      concurrency: 32,
-      continueOnError: true,
-      transactional: false,
-      dryRun: true,
-    }],
-    ['update', {
-      operation: 'update',
-      changes: [
-        { id: 'rec_1', expectedVersion: 1, set: { payload: { label: 'X' }, state: 'deprecated', tags: [], extends: null, mergeStrategy: 'replace' } },
-        { id: 'rec_2', expectedVersion: 9, set: { extends: 'base_account' } },
-      ],
-      batchSize: 1,
-      concurrency: 1,
-      continueOnError: false,
-      transactional: true,
-      dryRun: false,
-    }],
-    ['delete', {
-      operation: 'delete',
-      ids: [{ id: 'rec_1', expectedVersion: 2 }, { id: 'rec_2' }],
-      batchSize: 500,
-      concurrency: 4,
-      continueOnError: true,
-      transactional: false,
-      dryRun: false,
-    }],
+    [
+      'create',
+      {
+        operation: 'create',
+        records: [{ ...parsedRecord, id: 'rec_1', scope: 'user', owner: 'jane@acme', state: 'draft', tags: ['crm'] }],
+        batchSize: 10_000,
+        concurrency: 32,
+        continueOnError: true,
+        transactional: false,
+        dryRun: true,
+      },
+    ],
+    [
+      'update',
+      {
+        operation: 'update',
+        changes: [
+          {
+            id: 'rec_1',
+            expectedVersion: 1,
+            set: { payload: { label: 'X' }, state: 'deprecated', tags: [], extends: null, mergeStrategy: 'replace' },
+          },
+          { id: 'rec_2', expectedVersion: 9, set: { extends: 'base_account' } },
+        ],
+        batchSize: 1,
+        concurrency: 1,
+        continueOnError: false,
+        transactional: true,
+        dryRun: false,
+      },
+    ],
+    [
+      'delete',
+      {
+        operation: 'delete',
+        ids: [{ id: 'rec_1', expectedVersion: 2 }, { id: 'rec_2' }],
+        batchSize: 500,
+        concurrency: 4,
+        continueOnError: true,
+        transactional: false,
+        dryRun: false,
+      },
+    ],
   ])('parses a full %s and round-trips it', (_label, full) => {
     expectRoundTrip(MetadataBulkOperationSchema, full);
   });
@@ -1033,18 +1110,58 @@ describe('MetadataBulkOperationSchema', () => {
     ['create without records', { operation: 'create' }, ['records'], 'invalid_type'],
     ['create with no records', { operation: 'create', records: [] }, ['records'], 'too_small'],
     ['a record with an unknown key', { operation: 'upsert', records: [{ ...record, nmae: 'x' }] }, ['records', 0], 'unrecognized_keys'],
-    ['a record with SQL as its name', { operation: 'create', records: [{ ...record, name: 'a; DROP TABLE x' }] }, ['records', 0, 'name'], 'invalid_format'],
+    [
+      'a record with SQL as its name',
+      { operation: 'create', records: [{ ...record, name: 'a; DROP TABLE x' }] },
+      ['records', 0, 'name'],
+      'invalid_format',
+    ],
     ['update without changes', { operation: 'update' }, ['changes'], 'invalid_type'],
-    ['a change without expectedVersion', { operation: 'update', changes: [{ id: 'a', set: { state: 'active' } }] }, ['changes', 0, 'expectedVersion'], 'invalid_type'],
-    ['a change with expectedVersion 0', { operation: 'update', changes: [{ id: 'a', expectedVersion: 0, set: { state: 'active' } }] }, ['changes', 0, 'expectedVersion'], 'too_small'],
-    ['a change with expectedVersion 1.5', { operation: 'update', changes: [{ id: 'a', expectedVersion: 1.5, set: { state: 'active' } }] }, ['changes', 0, 'expectedVersion'], 'invalid_type'],
-    ['a change without id', { operation: 'update', changes: [{ expectedVersion: 1, set: { state: 'active' } }] }, ['changes', 0, 'id'], 'invalid_type'],
+    [
+      'a change without expectedVersion',
+      { operation: 'update', changes: [{ id: 'a', set: { state: 'active' } }] },
+      ['changes', 0, 'expectedVersion'],
+      'invalid_type',
+    ],
+    [
+      'a change with expectedVersion 0',
+      { operation: 'update', changes: [{ id: 'a', expectedVersion: 0, set: { state: 'active' } }] },
+      ['changes', 0, 'expectedVersion'],
+      'too_small',
+    ],
+    [
+      'a change with expectedVersion 1.5',
+      { operation: 'update', changes: [{ id: 'a', expectedVersion: 1.5, set: { state: 'active' } }] },
+      ['changes', 0, 'expectedVersion'],
+      'invalid_type',
+    ],
+    [
+      'a change without id',
+      { operation: 'update', changes: [{ expectedVersion: 1, set: { state: 'active' } }] },
+      ['changes', 0, 'id'],
+      'invalid_type',
+    ],
     ['a change without set', { operation: 'update', changes: [{ id: 'a', expectedVersion: 1 }] }, ['changes', 0, 'set'], 'invalid_type'],
-    ['a change of an invalid state', { operation: 'update', changes: [{ id: 'a', expectedVersion: 1, set: { state: 'gone' } }] }, ['changes', 0, 'set', 'state'], 'invalid_value'],
-    ['a change of a payload with __proto__', { operation: 'update', changes: [{ id: 'a', expectedVersion: 1, set: { payload: JSON.parse('{"__proto__": 1}') } }] }, ['changes', 0, 'set', 'payload', '__proto__'], 'custom'],
+    [
+      'a change of an invalid state',
+      { operation: 'update', changes: [{ id: 'a', expectedVersion: 1, set: { state: 'gone' } }] },
+      ['changes', 0, 'set', 'state'],
+      'invalid_value',
+    ],
+    [
+      'a change of a payload with __proto__',
+      { operation: 'update', changes: [{ id: 'a', expectedVersion: 1, set: { payload: JSON.parse('{"__proto__": 1}') } }] },
+      ['changes', 0, 'set', 'payload', '__proto__'],
+      'custom',
+    ],
     ['delete with a bare id string', { operation: 'delete', ids: ['rec_42'] }, ['ids', 0], 'invalid_type'],
     ['delete with no ids', { operation: 'delete', ids: [] }, ['ids'], 'too_small'],
-    ['delete with expectedVersion 0', { operation: 'delete', ids: [{ id: 'a', expectedVersion: 0 }] }, ['ids', 0, 'expectedVersion'], 'too_small'],
+    [
+      'delete with expectedVersion 0',
+      { operation: 'delete', ids: [{ id: 'a', expectedVersion: 0 }] },
+      ['ids', 0, 'expectedVersion'],
+      'too_small',
+    ],
     ['delete with an id containing SQL', { operation: 'delete', ids: [{ id: "1' OR '1'='1" }] }, ['ids', 0, 'id'], 'invalid_format'],
   ])('rejects %s', (_label, input, path, code) => {
     expect(issuesOf(MetadataBulkOperationSchema, input)).toEqual([{ path, code }]);
@@ -1102,61 +1219,86 @@ describe('MetadataMigrationOperationSchema', () => {
   });
 
   it.each<[string, MetadataMigrationOperationInput, MetadataMigrationOperation]>([
-    ['alter', { type: 'alter', table, changes: [{ action: 'drop_index', name: 'old_idx' }] }, {
-      type: 'alter',
-      table,
-      dryRun: false,
-      changes: [{ action: 'drop_index', name: 'old_idx' }],
-    }],
-    ['drop', { type: 'drop', table: 'old_metadata', acknowledgeDataLoss: true }, {
-      type: 'drop',
-      table: 'old_metadata',
-      dryRun: false,
-      acknowledgeDataLoss: true,
-    }],
-    ['backup', { type: 'backup', table, backupTable: 'metadata_bak' }, { type: 'backup', table, dryRun: false, backupTable: 'metadata_bak' }],
-    ['restore', { type: 'restore', table, fromTable: 'metadata_bak', acknowledgeDataLoss: true }, {
-      type: 'restore',
-      table,
-      dryRun: false,
-      fromTable: 'metadata_bak',
-      acknowledgeDataLoss: true,
-    }],
+    [
+      'alter',
+      { type: 'alter', table, changes: [{ action: 'drop_index', name: 'old_idx' }] },
+      {
+        type: 'alter',
+        table,
+        dryRun: false,
+        changes: [{ action: 'drop_index', name: 'old_idx' }],
+      },
+    ],
+    [
+      'drop',
+      { type: 'drop', table: 'old_metadata', acknowledgeDataLoss: true },
+      {
+        type: 'drop',
+        table: 'old_metadata',
+        dryRun: false,
+        acknowledgeDataLoss: true,
+      },
+    ],
+    [
+      'backup',
+      { type: 'backup', table, backupTable: 'metadata_bak' },
+      { type: 'backup', table, dryRun: false, backupTable: 'metadata_bak' },
+    ],
+    [
+      'restore',
+      { type: 'restore', table, fromTable: 'metadata_bak', acknowledgeDataLoss: true },
+      {
+        type: 'restore',
+        table,
+        dryRun: false,
+        fromTable: 'metadata_bak',
+        acknowledgeDataLoss: true,
+      },
+    ],
   ])('parses a minimal %s to the complete value', (_label, input, expected) => {
     expect(MetadataMigrationOperationSchema.parse(input)).toEqual(expected);
   });
 
   it.each<[string, MetadataMigrationOperation]>([
-    ['create', {
-      type: 'create',
-      table: 'metadata_items',
-      schema: 'platform',
-      dryRun: true,
-      script: { dialect: 'postgres', sql: 'CREATE TABLE platform.metadata_items (id text PRIMARY KEY)' },
-      rollbackScript: { dialect: 'postgres', sql: 'DROP TABLE platform.metadata_items' },
-      tableSchema: { ...DEFAULT_TABLE, tableName: 'metadata_items', schema: 'platform' },
-    }],
-    ['alter', {
-      type: 'alter',
-      table,
-      dryRun: false,
-      script: { dialect: 'mysql', sql: 'ALTER TABLE _framework_metadata DROP COLUMN legacy' },
-      changes: [
-        { action: 'add_column', field: 'checksum', column: 'checksum' },
-        { action: 'drop_column', column: 'legacy', acknowledgeDataLoss: true },
-        { action: 'add_index', index: { name: 'metadata_tags_gin', fields: ['tags'], unique: false, type: 'gin' } },
-        { action: 'drop_index', name: 'old_idx' },
-      ],
-    }],
-    ['restore', {
-      type: 'restore',
-      table,
-      schema: 'platform',
-      dryRun: true,
-      rollbackScript: { dialect: 'sqlite', sql: 'SELECT 1' },
-      fromTable: 'metadata_bak',
-      acknowledgeDataLoss: true,
-    }],
+    [
+      'create',
+      {
+        type: 'create',
+        table: 'metadata_items',
+        schema: 'platform',
+        dryRun: true,
+        script: { dialect: 'postgres', sql: 'CREATE TABLE platform.metadata_items (id text PRIMARY KEY)' },
+        rollbackScript: { dialect: 'postgres', sql: 'DROP TABLE platform.metadata_items' },
+        tableSchema: { ...DEFAULT_TABLE, tableName: 'metadata_items', schema: 'platform' },
+      },
+    ],
+    [
+      'alter',
+      {
+        type: 'alter',
+        table,
+        dryRun: false,
+        script: { dialect: 'mysql', sql: 'ALTER TABLE _framework_metadata DROP COLUMN legacy' },
+        changes: [
+          { action: 'add_column', field: 'checksum', column: 'checksum' },
+          { action: 'drop_column', column: 'legacy', acknowledgeDataLoss: true },
+          { action: 'add_index', index: { name: 'metadata_tags_gin', fields: ['tags'], unique: false, type: 'gin' } },
+          { action: 'drop_index', name: 'old_idx' },
+        ],
+      },
+    ],
+    [
+      'restore',
+      {
+        type: 'restore',
+        table,
+        schema: 'platform',
+        dryRun: true,
+        rollbackScript: { dialect: 'sqlite', sql: 'SELECT 1' },
+        fromTable: 'metadata_bak',
+        acknowledgeDataLoss: true,
+      },
+    ],
   ])('parses a full %s and round-trips it', (_label, full) => {
     expectRoundTrip(MetadataMigrationOperationSchema, full);
   });
@@ -1169,14 +1311,15 @@ describe('MetadataMigrationOperationSchema', () => {
       { path: ['tableSchema', 'tableName'], code: 'custom', rule: 'table_schema_matches_target' },
     ]);
     expect(
-      MetadataMigrationOperationSchema.safeParse({ type: 'create', table: 'metadata_items', tableSchema: { tableName: 'metadata_items' } }).success,
+      MetadataMigrationOperationSchema.safeParse({ type: 'create', table: 'metadata_items', tableSchema: { tableName: 'metadata_items' } })
+        .success,
     ).toBe(true);
   });
 
   it('reports a broken table rule inside create at its nested path', () => {
-    expect(issuesOf(MetadataMigrationOperationSchema, { type: 'create', table, tableSchema: { columnMapping: { owner: 'name' } } })).toEqual([
-      { path: ['tableSchema', 'columnMapping'], code: 'custom', rule: 'column_names_unique' },
-    ]);
+    expect(
+      issuesOf(MetadataMigrationOperationSchema, { type: 'create', table, tableSchema: { columnMapping: { owner: 'name' } } }),
+    ).toEqual([{ path: ['tableSchema', 'columnMapping'], code: 'custom', rule: 'column_names_unique' }]);
   });
 
   it.each<[string, unknown]>([
@@ -1190,9 +1333,9 @@ describe('MetadataMigrationOperationSchema', () => {
   });
 
   it('rejects dropping a column without acknowledgement', () => {
-    expect(issuesOf(MetadataMigrationOperationSchema, { type: 'alter', table, changes: [{ action: 'drop_column', column: 'legacy' }] })).toEqual([
-      { path: ['changes', 0, 'acknowledgeDataLoss'], code: 'invalid_value' },
-    ]);
+    expect(
+      issuesOf(MetadataMigrationOperationSchema, { type: 'alter', table, changes: [{ action: 'drop_column', column: 'legacy' }] }),
+    ).toEqual([{ path: ['changes', 0, 'acknowledgeDataLoss'], code: 'invalid_value' }]);
   });
 
   it('rejects a backup onto its own table (source_differs_from_target)', () => {
@@ -1223,7 +1366,11 @@ describe('MetadataMigrationOperationSchema', () => {
   });
 
   it('reports an invalid index inside an alter at its nested path', () => {
-    const input = { type: 'alter', table, changes: [{ action: 'add_index', index: { name: 'x_idx', fields: ['name'], type: 'hash', unique: true } }] };
+    const input = {
+      type: 'alter',
+      table,
+      changes: [{ action: 'add_index', index: { name: 'x_idx', fields: ['name'], type: 'hash', unique: true } }],
+    };
     expect(issuesOf(MetadataMigrationOperationSchema, input)).toEqual([
       { path: ['changes', 0, 'index', 'unique'], code: 'custom', rule: 'hash_index_not_unique' },
     ]);
@@ -1234,7 +1381,11 @@ describe('MetadataMigrationOperationSchema', () => {
     ['schema', (bad) => ({ type: 'drop', table, schema: bad, acknowledgeDataLoss: true }), ['schema']],
     ['backupTable', (bad) => ({ type: 'backup', table, backupTable: bad }), ['backupTable']],
     ['fromTable', (bad) => ({ type: 'restore', table, fromTable: bad, acknowledgeDataLoss: true }), ['fromTable']],
-    ['added column', (bad) => ({ type: 'alter', table, changes: [{ action: 'add_column', field: 'checksum', column: bad }] }), ['changes', 0, 'column']],
+    [
+      'added column',
+      (bad) => ({ type: 'alter', table, changes: [{ action: 'add_column', field: 'checksum', column: bad }] }),
+      ['changes', 0, 'column'],
+    ],
     ['dropped index', (bad) => ({ type: 'alter', table, changes: [{ action: 'drop_index', name: bad }] }), ['changes', 0, 'name']],
   ])('identifier %s', (_where, build, path) => {
     it.each(BAD_IDENTIFIERS)('rejects %s', (_label, bad) => {
@@ -1250,14 +1401,49 @@ describe('MetadataMigrationOperationSchema', () => {
     ['a restore without fromTable', { type: 'restore', table, acknowledgeDataLoss: true }, ['fromTable'], 'invalid_type'],
     ['an alter without changes', { type: 'alter', table }, ['changes'], 'invalid_type'],
     ['an alter with no changes', { type: 'alter', table, changes: [] }, ['changes'], 'too_small'],
-    ['an alter with 65 changes', { type: 'alter', table, changes: Array.from({ length: 65 }, () => ({ action: 'drop_index', name: 'x_idx' })) }, ['changes'], 'too_big'],
-    ['an unknown alter action', { type: 'alter', table, changes: [{ action: 'rename_table', name: 'x' }] }, ['changes', 0, 'action'], 'invalid_union'],
-    ['a column added for an unknown field', { type: 'alter', table, changes: [{ action: 'add_column', field: 'notes', column: 'notes' }] }, ['changes', 0, 'field'], 'invalid_value'],
-    ['a script for MongoDB', { type: 'backup', table, backupTable: 'bak', script: { dialect: 'mongodb', sql: 'db.x.drop()' } }, ['script', 'dialect'], 'invalid_value'],
-    ['an empty script', { type: 'backup', table, backupTable: 'bak', script: { dialect: 'postgres', sql: '' } }, ['script', 'sql'], 'invalid_format'],
+    [
+      'an alter with 65 changes',
+      { type: 'alter', table, changes: Array.from({ length: 65 }, () => ({ action: 'drop_index', name: 'x_idx' })) },
+      ['changes'],
+      'too_big',
+    ],
+    [
+      'an unknown alter action',
+      { type: 'alter', table, changes: [{ action: 'rename_table', name: 'x' }] },
+      ['changes', 0, 'action'],
+      'invalid_union',
+    ],
+    [
+      'a column added for an unknown field',
+      { type: 'alter', table, changes: [{ action: 'add_column', field: 'notes', column: 'notes' }] },
+      ['changes', 0, 'field'],
+      'invalid_value',
+    ],
+    [
+      'a script for MongoDB',
+      { type: 'backup', table, backupTable: 'bak', script: { dialect: 'mongodb', sql: 'db.x.drop()' } },
+      ['script', 'dialect'],
+      'invalid_value',
+    ],
+    [
+      'an empty script',
+      { type: 'backup', table, backupTable: 'bak', script: { dialect: 'postgres', sql: '' } },
+      ['script', 'sql'],
+      'invalid_format',
+    ],
     ['a script given as a string', { type: 'backup', table, backupTable: 'bak', script: 'DROP TABLE x' }, ['script'], 'invalid_type'],
-    ['a script without a dialect', { type: 'backup', table, backupTable: 'bak', script: { sql: 'SELECT 1' } }, ['script', 'dialect'], 'invalid_value'],
-    ['a script with an unknown key', { type: 'backup', table, backupTable: 'bak', script: { dialect: 'sqlite', sql: 'SELECT 1', params: [] } }, ['script'], 'unrecognized_keys'],
+    [
+      'a script without a dialect',
+      { type: 'backup', table, backupTable: 'bak', script: { sql: 'SELECT 1' } },
+      ['script', 'dialect'],
+      'invalid_value',
+    ],
+    [
+      'a script with an unknown key',
+      { type: 'backup', table, backupTable: 'bak', script: { dialect: 'sqlite', sql: 'SELECT 1', params: [] } },
+      ['script'],
+      'unrecognized_keys',
+    ],
     ['dryRun "yes"', { type: 'backup', table, backupTable: 'bak', dryRun: 'yes' }, ['dryRun'], 'invalid_type'],
     ['acknowledgeDataLoss on a backup', { type: 'backup', table, backupTable: 'bak', acknowledgeDataLoss: true }, [], 'unrecognized_keys'],
     ['a __proto__ key', { ...JSON.parse('{"__proto__": 1}'), type: 'backup', table, backupTable: 'bak' }, [], 'unrecognized_keys'],
@@ -1267,7 +1453,12 @@ describe('MetadataMigrationOperationSchema', () => {
   });
 
   it('accepts a script of non-ASCII text up to its limit', () => {
-    const input = { type: 'backup', table, backupTable: 'bak', script: { dialect: 'postgres', sql: "COMMENT ON TABLE x IS 'métadonnées 🚀'" } };
+    const input = {
+      type: 'backup',
+      table,
+      backupTable: 'bak',
+      script: { dialect: 'postgres', sql: "COMMENT ON TABLE x IS 'métadonnées 🚀'" },
+    };
     expect(MetadataMigrationOperationSchema.safeParse(input).success).toBe(true);
   });
 

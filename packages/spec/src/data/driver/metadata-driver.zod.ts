@@ -84,20 +84,19 @@ export const MetadataQueryConditionSchema = /* @__PURE__ */ define('MetadataQuer
       conditionVariant(
         ['eq', 'ne'],
         JsonValueSchema.meta({
-          description: 'Value compared by JSON equality (objects key by key, arrays element by element). null matches an absent or null field, as exists: false does.',
+          description:
+            'Value compared by JSON equality (objects key by key, arrays element by element). null matches an absent or null field, as exists: false does.',
           examples: ['object', 3, { required: true }],
         }),
         'Equality: eq matches when the field equals the value, ne when it does not; an absent field is not equal to any value but null.',
       ),
       conditionVariant(
         ['gt', 'gte', 'lt', 'lte'],
-        z
-          .union([z.string(), z.number()])
-          .meta({
-            description:
-              'A string or finite number to compare with. Strings compare in the database\'s collation; give date-times as ISO 8601 strings in UTC (Z) so they compare as instants.',
-            examples: [2, '2026-01-01T00:00:00Z'],
-          }),
+        z.union([z.string(), z.number()]).meta({
+          description:
+            "A string or finite number to compare with. Strings compare in the database's collation; give date-times as ISO 8601 strings in UTC (Z) so they compare as instants.",
+          examples: [2, '2026-01-01T00:00:00Z'],
+        }),
         'Ordering: greater than, greater or equal, less than, less or equal. A record whose field is absent or of another JSON type does not match.',
       ),
       conditionVariant(
@@ -125,7 +124,7 @@ export const MetadataQueryConditionSchema = /* @__PURE__ */ define('MetadataQuer
     ])
     .meta({
       description:
-        'One structured filter condition. The operator decides the value\'s type, so a mismatch is rejected before it reaches a database. Values are always bound as query parameters; no SQL text is accepted anywhere.',
+        "One structured filter condition. The operator decides the value's type, so a mismatch is rejected before it reaches a database. Values are always bound as query parameters; no SQL text is accepted anywhere.",
       examples: [
         { field: 'payload.label', operator: 'starts_with', value: 'Acc' },
         { field: 'version', operator: 'gte', value: 2 },
@@ -258,7 +257,8 @@ export const MetadataCacheConfigSchema = /* @__PURE__ */ define('MetadataCacheCo
         }),
     })
     .meta({
-      description: 'In-memory cache of loaded metadata records: on by default, entries expire after ttlSeconds and on writes, LRU-bounded by maxEntries.',
+      description:
+        'In-memory cache of loaded metadata records: on by default, entries expire after ttlSeconds and on writes, LRU-bounded by maxEntries.',
       examples: [{ ttlSeconds: 600, maxEntries: 50_000 }],
     }),
 );
@@ -286,7 +286,7 @@ function hasDuplicates(names: readonly string[]): boolean {
 export const MetadataStorageLayoutSchema = /* @__PURE__ */ define('MetadataStorageLayout', () =>
   z.enum(['relational', 'document']).meta({
     description:
-      'How records are stored. relational: one row per record and one column per record field (postgres, mysql, sqlite); document: one document per record (mongodb). It must match the datasource\'s driver; a runtime rejects a mismatch at startup.',
+      "How records are stored. relational: one row per record and one column per record field (postgres, mysql, sqlite); document: one document per record (mongodb). It must match the datasource's driver; a runtime rejects a mismatch at startup.",
     examples: ['relational'],
   }),
 );
@@ -318,7 +318,7 @@ export const MetadataColumnMappingSchema = /* @__PURE__ */ define('MetadataColum
     ],
     {
       description:
-        'Column that stores each record field, one key per field, each defaulting to the field\'s snake_case name (tenantId -> tenant_id). In the document layout these are document field names (map id to _id to use MongoDB\'s own key). No two fields may share a column, ignoring case.',
+        "Column that stores each record field, one key per field, each defaulting to the field's snake_case name (tenantId -> tenant_id). In the document layout these are document field names (map id to _id to use MongoDB's own key). No two fields may share a column, ignoring case.",
       examples: [{ payload: 'definition', tenantId: 'org_id' }],
     },
   ),
@@ -400,7 +400,7 @@ export const MetadataIndexSchema = /* @__PURE__ */ define('MetadataIndex', () =>
     ],
     {
       description:
-        'An extra index on the metadata table or collection. The runtime always creates the primary key and the unique key of the record\'s identity itself; list here only indexes for your own queries. Only btree indexes can be unique.',
+        "An extra index on the metadata table or collection. The runtime always creates the primary key and the unique key of the record's identity itself; list here only indexes for your own queries. Only btree indexes can be unique.",
       examples: [
         { name: 'metadata_updated_at_idx', fields: ['updatedAt'] },
         { name: 'metadata_payload_gin', fields: ['payload'], type: 'gin' },
@@ -421,7 +421,7 @@ export const MetadataTableSchemaSchema = /* @__PURE__ */ define('MetadataTableSc
       }),
       schema: SqlIdentifierSchema.optional().meta({
         description:
-          'PostgreSQL schema or MySQL database of the table; absent: the connection\'s default. Runtimes reject it on SQLite and MongoDB, where the datasource names the database.',
+          "PostgreSQL schema or MySQL database of the table; absent: the connection's default. Runtimes reject it on SQLite and MongoDB, where the datasource names the database.",
         examples: ['metadata'],
       }),
       primaryKey: z
@@ -433,7 +433,7 @@ export const MetadataTableSchemaSchema = /* @__PURE__ */ define('MetadataTableSc
           examples: ['id'],
         }),
       columnMapping: MetadataColumnMappingSchema.prefault({}).meta({
-        description: 'Column (or document field) of each record field; every column defaults to the field\'s snake_case name.',
+        description: "Column (or document field) of each record field; every column defaults to the field's snake_case name.",
       }),
       indexes: z
         .array(MetadataIndexSchema)
@@ -447,7 +447,8 @@ export const MetadataTableSchemaSchema = /* @__PURE__ */ define('MetadataTableSc
     [
       {
         name: 'index_names_unique',
-        message: 'index names must be unique and differ from the table name, ignoring case (PostgreSQL keeps tables and indexes in one namespace)',
+        message:
+          'index names must be unique and differ from the table name, ignoring case (PostgreSQL keeps tables and indexes in one namespace)',
         path: ['indexes'],
         holds: (table) => !hasDuplicates([table.tableName, ...table.indexes.map((index) => index.name)]),
       },
@@ -465,7 +466,9 @@ export const MetadataTableSchemaSchema = /* @__PURE__ */ define('MetadataTableSc
     {
       description:
         'The table (or MongoDB collection) that holds metadata records: its name and schema, primary key, the column of each record field, extra indexes and the storage layout. Every name is a safe SQL identifier.',
-      examples: [{ tableName: '_framework_metadata', schema: 'metadata', indexes: [{ name: 'metadata_updated_at_idx', fields: ['updatedAt'] }] }],
+      examples: [
+        { tableName: '_framework_metadata', schema: 'metadata', indexes: [{ name: 'metadata_updated_at_idx', fields: ['updatedAt'] }] },
+      ],
     },
   ),
 );
@@ -480,7 +483,8 @@ function migrationConfig() {
   return withRules(
     z.strictObject({
       autoMigrate: z.boolean().default(true).meta({
-        description: 'On startup, create the table and add missing columns and indexes. Never destructive unless dropOnMigrate is set. Default true.',
+        description:
+          'On startup, create the table and add missing columns and indexes. Never destructive unless dropOnMigrate is set. Default true.',
       }),
       dropOnMigrate: z.boolean().default(false).meta({
         description:
@@ -539,7 +543,8 @@ function performanceConfig() {
         .max(64)
         .default(4)
         .meta({
-          description: 'Most metadata types loaded at the same time (parallel loading), 1 to 64; 1 loads them one after another. Default 4.',
+          description:
+            'Most metadata types loaded at the same time (parallel loading), 1 to 64; 1 loads them one after another. Default 4.',
           examples: [4],
         }),
     })
@@ -560,7 +565,10 @@ function transactionsConfig() {
         .min(1)
         .max(3_600_000)
         .default(30_000)
-        .meta({ description: 'Milliseconds a transaction may run before it is rolled back, 1 to 3,600,000; default 30,000.', examples: [30_000] }),
+        .meta({
+          description: 'Milliseconds a transaction may run before it is rolled back, 1 to 3,600,000; default 30,000.',
+          examples: [30_000],
+        }),
       retryOnConflict: z.boolean().default(true).meta({
         description:
           'Retry a transaction the database aborted with a serialization failure or a deadlock, with exponential backoff. An optimistic-concurrency version mismatch is never retried; it is returned to the caller as a conflict. Default true.',
@@ -570,7 +578,10 @@ function transactionsConfig() {
         .min(0)
         .max(10)
         .default(3)
-        .meta({ description: 'Retries after the first attempt, 0 to 10; default 3. Used only when retryOnConflict is true.', examples: [3] }),
+        .meta({
+          description: 'Retries after the first attempt, 0 to 10; default 3. Used only when retryOnConflict is true.',
+          examples: [3],
+        }),
       backoff: withRules(
         z.strictObject({
           initialDelayMs: z
@@ -694,7 +705,9 @@ export const MetadataCursorSchema = /* @__PURE__ */ define('MetadataCursor', () 
   z
     .string()
     // Unpadded base64url: ASCII, free of SQL metacharacters, safe in URLs.
-    .regex(/^[A-Za-z0-9_-]{1,2048}$/, { error: 'must be an opaque cursor returned by a previous page (unpadded base64url, 1 to 2048 characters)' })
+    .regex(/^[A-Za-z0-9_-]{1,2048}$/, {
+      error: 'must be an opaque cursor returned by a previous page (unpadded base64url, 1 to 2048 characters)',
+    })
     .meta({
       description:
         'Opaque cursor returned with the previous page: 1 to 2048 characters of unpadded base64url. Valid only with the same filters and sort it was issued for; a runtime rejects it otherwise.',
@@ -741,7 +754,9 @@ function pagination() {
 export const MetadataQueryOptionsSchema = /* @__PURE__ */ define('MetadataQueryOptions', () =>
   z
     .strictObject({
-      filters: MetadataQueryFiltersSchema.prefault({}).meta({ description: 'Filters; none by default, which matches every record the caller may read.' }),
+      filters: MetadataQueryFiltersSchema.prefault({}).meta({
+        description: 'Filters; none by default, which matches every record the caller may read.',
+      }),
       sort: z
         .array(MetadataSortSchema)
         .max(5)
@@ -845,11 +860,7 @@ function bulkOperation<O extends string>(operation: O) {
 }
 
 function bulkRecords(description: string) {
-  return z
-    .array(MetadataRecordSchema)
-    .min(1)
-    .max(MAX_BULK_ITEMS)
-    .meta({ description });
+  return z.array(MetadataRecordSchema).min(1).max(MAX_BULK_ITEMS).meta({ description });
 }
 
 function recordChange() {
@@ -936,7 +947,7 @@ export const MetadataBulkOperationSchema = /* @__PURE__ */ define('MetadataBulkO
         z.strictObject({
           operation: bulkOperation('upsert'),
           records: bulkRecords(
-            '1 to 100,000 records. One whose identity does not exist is created; one that exists is replaced if its stored version equals the record\'s version, and is a conflict otherwise.',
+            "1 to 100,000 records. One whose identity does not exist is created; one that exists is replaced if its stored version equals the record's version, and is a conflict otherwise.",
           ),
           ...bulkOptions(),
         }),
@@ -965,14 +976,10 @@ export const MetadataBulkOperationSchema = /* @__PURE__ */ define('MetadataBulkO
       withRules(
         z.strictObject({
           operation: bulkOperation('delete'),
-          ids: z
-            .array(deleteTarget())
-            .min(1)
-            .max(MAX_BULK_ITEMS)
-            .meta({
-              description:
-                '1 to 100,000 records to delete, each by id with an optional version guard: the caller wants the record gone whatever its version, but may name the version it read to avoid deleting a change it has not seen.',
-            }),
+          ids: z.array(deleteTarget()).min(1).max(MAX_BULK_ITEMS).meta({
+            description:
+              '1 to 100,000 records to delete, each by id with an optional version guard: the caller wants the record gone whatever its version, but may name the version it read to avoid deleting a change it has not seen.',
+          }),
           ...bulkOptions(),
         }),
         BULK_RULES,
@@ -1001,7 +1008,7 @@ function sqlScript(description: string) {
   return z
     .strictObject({
       dialect: z.enum(SQL_DIALECTS).meta({
-        description: 'SQL dialect of the script; it must match the datasource\'s driver. MongoDB takes no SQL script.',
+        description: "SQL dialect of the script; it must match the datasource's driver. MongoDB takes no SQL script.",
         examples: ['postgres'],
       }),
       sql: boundedText(1, 1_000_000).meta({
@@ -1044,10 +1051,13 @@ function migrationStep<T extends string, S extends z.ZodRawShape>(type: T, shape
     type: z.literal(type).meta({ description: 'Kind of migration step.' }),
     table: SqlIdentifierSchema.meta({ description: 'Table (or collection) the step acts on.', examples: ['_framework_metadata'] }),
     schema: SqlIdentifierSchema.optional().meta({
-      description: 'PostgreSQL schema or MySQL database of the table; absent: the connection\'s default.',
+      description: "PostgreSQL schema or MySQL database of the table; absent: the connection's default.",
       examples: ['metadata'],
     }),
-    dryRun: z.boolean().default(false).meta({ description: 'Plan the step and report its statements without running them. Default false.' }),
+    dryRun: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Plan the step and report its statements without running them. Default false.' }),
     script: sqlScript(
       'SQL to run for this step instead of the statements the runtime would generate. Trusted operator input: it runs as written, so it must never be built from user data.',
     ),
@@ -1068,7 +1078,10 @@ function alterChange() {
       z
         .strictObject({
           action: z.literal('add_column').meta({ description: 'Add a column.' }),
-          field: MetadataRecordFieldSchema.meta({ description: 'Record field the new column stores; it decides the column type.', examples: ['checksum'] }),
+          field: MetadataRecordFieldSchema.meta({
+            description: 'Record field the new column stores; it decides the column type.',
+            examples: ['checksum'],
+          }),
           column: SqlIdentifierSchema.meta({ description: 'Name of the new column.', examples: ['checksum'] }),
         })
         .meta({ description: 'Add the column of a record field (on MongoDB nothing to do: documents gain the field on write).' }),
@@ -1092,7 +1105,10 @@ function alterChange() {
         })
         .meta({ description: 'Drop an index; no data is lost.' }),
     ])
-    .meta({ description: 'One change to the table: add or drop a column or an index.', examples: [{ action: 'drop_index', name: 'metadata_updated_at_idx' }] });
+    .meta({
+      description: 'One change to the table: add or drop a column or an index.',
+      examples: [{ action: 'drop_index', name: 'metadata_updated_at_idx' }],
+    });
 }
 
 /** One step of a metadata table migration: create, alter, drop, backup or restore. */
@@ -1102,14 +1118,15 @@ export const MetadataMigrationOperationSchema = /* @__PURE__ */ define('Metadata
       withRules(
         migrationStep('create', {
           tableSchema: MetadataTableSchemaSchema.prefault({}).meta({
-            description: 'Layout of the new table: columns, indexes and layout. Its tableName and schema must be the step\'s table and schema.',
+            description:
+              "Layout of the new table: columns, indexes and layout. Its tableName and schema must be the step's table and schema.",
           }),
         }),
         [
           scriptDialectsMatch(),
           {
             name: 'table_schema_matches_target',
-            message: 'tableSchema.tableName and tableSchema.schema must equal the step\'s table and schema',
+            message: "tableSchema.tableName and tableSchema.schema must equal the step's table and schema",
             path: ['tableSchema', 'tableName'],
             holds: (op) => op.tableSchema.tableName === op.table && op.tableSchema.schema === op.schema,
           },
@@ -1125,8 +1142,11 @@ export const MetadataMigrationOperationSchema = /* @__PURE__ */ define('Metadata
         }),
         [scriptDialectsMatch()],
         {
-          description: 'Change an existing table: add or drop columns and indexes. Dropping a column needs acknowledgeDataLoss on that change.',
-          examples: [{ type: 'alter', table: '_framework_metadata', changes: [{ action: 'add_column', field: 'checksum', column: 'checksum' }] }],
+          description:
+            'Change an existing table: add or drop columns and indexes. Dropping a column needs acknowledgeDataLoss on that change.',
+          examples: [
+            { type: 'alter', table: '_framework_metadata', changes: [{ action: 'add_column', field: 'checksum', column: 'checksum' }] },
+          ],
         },
       ),
       withRules(
@@ -1179,7 +1199,9 @@ export const MetadataMigrationOperationSchema = /* @__PURE__ */ define('Metadata
         ],
         {
           description: 'Replace every record of the table with the records of a backup table.',
-          examples: [{ type: 'restore', table: '_framework_metadata', fromTable: '_framework_metadata_bak_20260131', acknowledgeDataLoss: true }],
+          examples: [
+            { type: 'restore', table: '_framework_metadata', fromTable: '_framework_metadata_bak_20260131', acknowledgeDataLoss: true },
+          ],
         },
       ),
     ])

@@ -8,15 +8,29 @@ import {
   type MetadataOperationResultInput,
 } from './metadata-operation-result.zod';
 
-const conflict = { code: 'version_conflict', message: 'stored version is 4, the change was based on version 3', expectedVersion: 3, actualVersion: 4 } as const;
+const conflict = {
+  code: 'version_conflict',
+  message: 'stored version is 4, the change was based on version 3',
+  expectedVersion: 3,
+  actualVersion: 4,
+} as const;
 
 describe('MetadataOperationErrorSchema', () => {
   it('parses a minimal error to itself', () => {
-    expect(MetadataOperationErrorSchema.parse({ code: 'not_found', message: 'no item r9' })).toEqual({ code: 'not_found', message: 'no item r9' });
+    expect(MetadataOperationErrorSchema.parse({ code: 'not_found', message: 'no item r9' })).toEqual({
+      code: 'not_found',
+      message: 'no item r9',
+    });
   });
 
   it('parses a full error', () => {
-    const full = { code: 'invalid', message: 'payload.fields must be an object', path: ['payload', 'fields', 0], expectedVersion: 1, actualVersion: 2 };
+    const full = {
+      code: 'invalid',
+      message: 'payload.fields must be an object',
+      path: ['payload', 'fields', 0],
+      expectedVersion: 1,
+      actualVersion: 2,
+    };
     expect(MetadataOperationErrorSchema.parse(full)).toEqual(full);
   });
 
@@ -43,12 +57,23 @@ describe('MetadataOperationErrorSchema', () => {
 
 describe('MetadataItemResultSchema', () => {
   it('parses a success and a failure', () => {
-    expect(MetadataItemResultSchema.parse({ index: 0, status: 'created', id: 'r1', version: 1 })).toEqual({ index: 0, status: 'created', id: 'r1', version: 1 });
-    expect(MetadataItemResultSchema.parse({ index: 1, status: 'failed', error: conflict })).toEqual({ index: 1, status: 'failed', error: conflict });
+    expect(MetadataItemResultSchema.parse({ index: 0, status: 'created', id: 'r1', version: 1 })).toEqual({
+      index: 0,
+      status: 'created',
+      id: 'r1',
+      version: 1,
+    });
+    expect(MetadataItemResultSchema.parse({ index: 1, status: 'failed', error: conflict })).toEqual({
+      index: 1,
+      status: 'failed',
+      error: conflict,
+    });
   });
 
   it('has an error exactly when the item failed (failed_item_has_error)', () => {
-    expect(issuesOf(MetadataItemResultSchema, { index: 0, status: 'failed' })).toEqual([{ path: ['error'], code: 'custom', rule: 'failed_item_has_error' }]);
+    expect(issuesOf(MetadataItemResultSchema, { index: 0, status: 'failed' })).toEqual([
+      { path: ['error'], code: 'custom', rule: 'failed_item_has_error' },
+    ]);
     expect(issuesOf(MetadataItemResultSchema, { index: 0, status: 'updated', error: conflict })).toEqual([
       { path: ['error'], code: 'custom', rule: 'failed_item_has_error' },
     ]);
@@ -76,7 +101,11 @@ describe('MetadataOperationResultSchema', () => {
 
   it('parses a report to itself', () => {
     expect(MetadataOperationResultSchema.parse(report)).toEqual(report);
-    expect(MetadataOperationResultSchema.parse({ dryRun: true, committed: false, items: [] })).toEqual({ dryRun: true, committed: false, items: [] });
+    expect(MetadataOperationResultSchema.parse({ dryRun: true, committed: false, items: [] })).toEqual({
+      dryRun: true,
+      committed: false,
+      items: [],
+    });
   });
 
   it('never reports a committed dry run (dry_run_commits_nothing)', () => {

@@ -14,7 +14,12 @@ export const MetadataOperationErrorCodeSchema = /* @__PURE__ */ define('Metadata
 export type MetadataOperationErrorCode = z.output<typeof MetadataOperationErrorCodeSchema>;
 export type MetadataOperationErrorCodeInput = z.input<typeof MetadataOperationErrorCodeSchema>;
 
-const version = (description: string) => z.int().min(1).max(MAX_SAFE_COUNT).meta({ description, examples: [3] });
+const version = (description: string) =>
+  z
+    .int()
+    .min(1)
+    .max(MAX_SAFE_COUNT)
+    .meta({ description, examples: [3] });
 
 /** The error of one failed item: a code, a message safe to show, and for conflicts the two versions. */
 export const MetadataOperationErrorSchema = /* @__PURE__ */ define('MetadataOperationError', () =>
@@ -50,7 +55,12 @@ export const MetadataOperationErrorSchema = /* @__PURE__ */ define('MetadataOper
       description:
         'The error of one failed item. A version conflict names the version the write was based on and the version stored, so a client can reload and retry deliberately.',
       examples: [
-        { code: 'version_conflict', message: 'stored version is 4, the change was based on version 3', expectedVersion: 3, actualVersion: 4 },
+        {
+          code: 'version_conflict',
+          message: 'stored version is 4, the change was based on version 3',
+          expectedVersion: 3,
+          actualVersion: 4,
+        },
       ],
     },
   ),
@@ -62,15 +72,17 @@ export type MetadataOperationErrorInput = z.input<typeof MetadataOperationErrorS
 export const MetadataItemResultSchema = /* @__PURE__ */ define('MetadataItemResult', () =>
   withRules(
     z.strictObject({
-      index: z.int().min(0).max(MAX_SAFE_COUNT).meta({ description: 'Position of the item in the request, from 0.', examples: [0] }),
+      index: z
+        .int()
+        .min(0)
+        .max(MAX_SAFE_COUNT)
+        .meta({ description: 'Position of the item in the request, from 0.', examples: [0] }),
       id: OpaqueIdSchema.optional().meta({ description: 'Id of the stored item, when one exists or was created.' }),
-      status: z
-        .enum(['created', 'updated', 'replaced', 'deleted', 'skipped', 'unchanged', 'failed', 'not_attempted'])
-        .meta({
-          description:
-            'Outcome. In a dry run the status says what would have happened. not_attempted: the operation stopped (or rolled back) before this item, because an earlier item failed without continueOnError.',
-          examples: ['updated'],
-        }),
+      status: z.enum(['created', 'updated', 'replaced', 'deleted', 'skipped', 'unchanged', 'failed', 'not_attempted']).meta({
+        description:
+          'Outcome. In a dry run the status says what would have happened. not_attempted: the operation stopped (or rolled back) before this item, because an earlier item failed without continueOnError.',
+        examples: ['updated'],
+      }),
       version: version('Version of the item after the write (or that it would have).').optional(),
       error: MetadataOperationErrorSchema.optional().meta({ description: 'Why the item failed; present exactly when status is failed.' }),
     }),
@@ -141,7 +153,12 @@ export const MetadataOperationResultSchema = /* @__PURE__ */ define('MetadataOpe
               index: 1,
               id: 'r2',
               status: 'failed',
-              error: { code: 'version_conflict', message: 'stored version is 4, the change was based on version 3', expectedVersion: 3, actualVersion: 4 },
+              error: {
+                code: 'version_conflict',
+                message: 'stored version is 4, the change was based on version 3',
+                expectedVersion: 3,
+                actualVersion: 4,
+              },
             },
           ],
         },
