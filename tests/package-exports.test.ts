@@ -22,10 +22,20 @@ const esm = { root, shared, data, system } as unknown as typeof cjs;
 
 /** Every schema the protocol names, by domain (issue #2). */
 const NAMED: Record<'shared' | 'data' | 'system', string[]> = {
-  shared: ['SqlIdentifierSchema', 'MachineNameSchema', 'SecretRefSchema', 'TransactionIsolationLevelSchema'],
+  shared: [
+    'SqlIdentifierSchema',
+    'MachineNameSchema',
+    'SecretRefSchema',
+    'TransactionIsolationLevelSchema',
+    'OpaqueIdSchema',
+    'DateTimeSchema',
+  ],
   data: [
     'DatasourceSchema',
     'DatasourceCapabilitiesSchema',
+    'MetadataScopeSchema',
+    'MetadataStateSchema',
+    'MetadataRecordSchema',
     'MetadataTableSchemaSchema',
     'MetadataDriverConfigSchema',
     'MetadataQueryFiltersSchema',
@@ -34,9 +44,6 @@ const NAMED: Record<'shared' | 'data' | 'system', string[]> = {
     'MetadataMigrationOperationSchema',
   ],
   system: [
-    'MetadataScopeSchema',
-    'MetadataStateSchema',
-    'MetadataRecordSchema',
     'MetadataDatasourceConfigSchema',
     'MetadataLoaderContractSchema',
     'MetadataLoadOptionsSchema',
@@ -70,6 +77,11 @@ describe.each([
   it('exports from the root exactly the union of its subpaths', () => {
     const union = [...new Set([...schemaNames(mods.shared), ...schemaNames(mods.data), ...schemaNames(mods.system)])].sort();
     expect(schemaNames(mods.root)).toEqual(union);
+  });
+
+  it('exports each schema from exactly one subpath', () => {
+    const all = [...schemaNames(mods.shared), ...schemaNames(mods.data), ...schemaNames(mods.system)];
+    expect(all.filter((name, i) => all.indexOf(name) !== i)).toEqual([]);
   });
 
   it('exports every registered schema as <id>Schema', () => {
@@ -110,7 +122,8 @@ describe('types through the exports map', () => {
 
   it('resolve package subpaths to the same declarations', () => {
     expectTypeOf(data.MetadataDriverConfigSchema).toEqualTypeOf(root.MetadataDriverConfigSchema);
-    expectTypeOf(system.MetadataRecordSchema).toEqualTypeOf(root.MetadataRecordSchema);
+    expectTypeOf(data.MetadataRecordSchema).toEqualTypeOf(root.MetadataRecordSchema);
+    expectTypeOf(system.MetadataLoadOptionsSchema).toEqualTypeOf(root.MetadataLoadOptionsSchema);
     expectTypeOf(shared.SecretRefSchema).toEqualTypeOf(root.SecretRefSchema);
   });
 });

@@ -1,2 +1,3 @@
 export * from './datasource.zod';
+export * from './metadata-record.zod';
 export * from './driver';

@@ -4,3 +4,6 @@ export * from './secret-ref.zod';
 export * from './isolation-level.zod';
 export * from './json.zod';
 export * from './text';
+export * from './opaque-id.zod';
+export * from './date-time.zod';
+export * from './limits';

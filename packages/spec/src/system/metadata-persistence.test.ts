@@ -1,8 +1,8 @@
 import { describe, it, expect, expectTypeOf } from 'vitest';
 import type { z } from 'zod';
 import { INLINE_SECRET_MESSAGE } from '../shared/secret-ref.zod';
-import type { MetadataQueryFilters, MetadataSort } from '../data/driver/metadata-driver.zod';
-import { MetadataRecordSchema, type MetadataRecord } from './metadata-record.zod';
+import type { MetadataQueryFilters, MetadataSort } from '../data/driver/metadata-query.zod';
+import { MetadataRecordSchema, type MetadataRecord } from '../data/metadata-record.zod';
 import {
   MetadataChangeEventSchema,
   MetadataChangeOperationSchema,

@@ -1,18 +1,17 @@
 import { z } from 'zod';
-import {
-  DEFAULT_METADATA_TABLE_NAME,
-  MetadataCacheConfigSchema,
-  MetadataCursorSchema,
-  MetadataQueryFiltersSchema,
-  MetadataSortSchema,
-} from '../data/driver/metadata-driver.zod';
+import { MetadataCacheConfigSchema } from '../data/driver/metadata-driver.zod';
+import { MetadataCursorSchema, MetadataQueryFiltersSchema, MetadataSortSchema } from '../data/driver/metadata-query.zod';
+import { DEFAULT_METADATA_TABLE_NAME } from '../data/driver/metadata-table.zod';
+import { MetadataChecksumSchema, MetadataRecordSchema } from '../data/metadata-record.zod';
+import { DateTimeSchema } from '../shared/date-time.zod';
 import { MachineNameSchema, SqlIdentifierSchema } from '../shared/identifier.zod';
 import { TransactionIsolationLevelSchema } from '../shared/isolation-level.zod';
+import { MAX_SAFE_COUNT } from '../shared/limits';
+import { OpaqueIdSchema } from '../shared/opaque-id.zod';
 import { define, withRules } from '../shared/registry';
 import { SecretRefSchema } from '../shared/secret-ref.zod';
 import { excludesContinueOnError } from '../shared/rules';
 import { boundedText } from '../shared/text';
-import { DateTimeSchema, MAX_SAFE_COUNT, MetadataChecksumSchema, MetadataRecordSchema, OpaqueIdSchema } from './metadata-record.zod';
 
 // ---------------------------------------------------------------------------
 // Datasource configuration of a loader

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { MAX_SAFE_COUNT } from '../../shared/limits';
+import { OpaqueIdSchema } from '../../shared/opaque-id.zod';
 import { define, withRules } from '../../shared/registry';
 import { boundedText } from '../../shared/text';
-import { MAX_SAFE_COUNT, OpaqueIdSchema } from '../../system/metadata-record.zod';
 
 /** Why one item of a write failed. */
 export const MetadataOperationErrorCodeSchema = /* @__PURE__ */ define('MetadataOperationErrorCode', () =>

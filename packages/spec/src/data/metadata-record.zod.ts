@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { JsonObjectSchema } from '../shared/json.zod';
+import { DateTimeSchema } from '../shared/date-time.zod';
 import { MachineNameSchema } from '../shared/identifier.zod';
+import { JsonObjectSchema } from '../shared/json.zod';
+import { MAX_SAFE_COUNT } from '../shared/limits';
+import { OpaqueIdSchema } from '../shared/opaque-id.zod';
 import { define, withRules } from '../shared/registry';
-
-/** Largest integer every JSON parser reads exactly (2^53 - 1). */
-export const MAX_SAFE_COUNT = Number.MAX_SAFE_INTEGER;
 
 /** Who a metadata item belongs to, from shipped defaults to one user's customisation. */
 export const MetadataScopeSchema = /* @__PURE__ */ define('MetadataScope', () =>
@@ -52,32 +52,6 @@ export const MetadataChecksumSchema = /* @__PURE__ */ define('MetadataChecksum',
 );
 export type MetadataChecksum = z.output<typeof MetadataChecksumSchema>;
 export type MetadataChecksumInput = z.input<typeof MetadataChecksumSchema>;
-
-/** An opaque id of a record, tenant, user or service: ASCII, no spaces, safe in logs and URLs. */
-export const OpaqueIdSchema = /* @__PURE__ */ define('OpaqueId', () =>
-  z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/, {
-      error: 'must be 1 to 128 characters of letters, digits and _ . : @ -, starting with a letter or digit',
-    })
-    .meta({
-      description:
-        'An opaque id (a record id, tenant id, user or service account): 1 to 128 ASCII letters, digits and `_ . : @ -`, starting with a letter or digit. UUIDs, ULIDs and e-mail-like ids fit.',
-      examples: ['0192d3e4-5b6a-7c8d-9e0f-1a2b3c4d5e6f', 'acme', 'jane@acme'],
-    }),
-);
-export type OpaqueId = z.output<typeof OpaqueIdSchema>;
-export type OpaqueIdInput = z.input<typeof OpaqueIdSchema>;
-
-/** An ISO 8601 / RFC 3339 date-time with a time zone. */
-export const DateTimeSchema = /* @__PURE__ */ define('DateTime', () =>
-  z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, such as 2026-01-31T09:30:00Z' }).meta({
-    description: 'An ISO 8601 (RFC 3339) date-time with seconds and a time zone (Z or an offset).',
-    examples: ['2026-01-31T09:30:00Z', '2026-01-31T10:30:00.125+01:00'],
-  }),
-);
-export type DateTime = z.output<typeof DateTimeSchema>;
-export type DateTimeInput = z.input<typeof DateTimeSchema>;
 
 /** The tenant a single-tenant installation stores everything under. */
 export const DEFAULT_TENANT_ID = 'default';
