@@ -1,10 +1,13 @@
 import { describe, it, expect, expectTypeOf } from 'vitest';
 import { METADATA_RECORD_FIELDS, type MetadataRecordField } from '../metadata-record.zod';
 import {
+  MetadataPaginationSchema,
   MetadataQueryConditionSchema,
   MetadataQueryFiltersSchema,
   MetadataQueryOptionsSchema,
   MetadataSortSchema,
+  type MetadataPagination,
+  type MetadataPaginationInput,
   type MetadataQueryCondition,
   type MetadataQueryConditionInput,
   type MetadataQueryFilters,
@@ -20,19 +23,44 @@ import { issuesOf, type Path } from '../../testing';
 describe('MetadataQueryConditionSchema', () => {
   it.each<[string, MetadataQueryConditionInput]>([
     ['eq on a record field', { field: 'type', operator: 'eq', value: 'object' }],
-    ['ne with an object value', { field: 'payload.options', operator: 'ne', value: { a: [1, null] } }],
+    ['ne with an object value', { field: 'payload/options', operator: 'ne', value: { a: [1, null] } }],
     ['eq null', { field: 'owner', operator: 'eq', value: null }],
     ['gt with a number', { field: 'version', operator: 'gt', value: 2 }],
-    ['gte with a negative fraction', { field: 'payload.weight', operator: 'gte', value: -1.5 }],
-    ['lt with a date-time string', { field: 'updatedAt', operator: 'lt', value: '2026-01-01T00:00:00Z' }],
+    ['gte with a negative fraction', { field: 'payload/weight', operator: 'gte', value: -1.5 }],
+    ['lt on updatedAt with a UTC date-time', { field: 'updatedAt', operator: 'lt', value: '2026-01-01T00:00:00Z' }],
+    ['gte on createdAt with an offset date-time', { field: 'createdAt', operator: 'gte', value: '2026-01-01T01:00:00.5+01:00' }],
+    ['eq on createdAt with a date-time', { field: 'createdAt', operator: 'eq', value: '2026-01-31T09:30:00.000Z' }],
+    ['ne on updatedAt with a date-time', { field: 'updatedAt', operator: 'ne', value: '2026-01-31T09:30:00Z' }],
+    [
+      'in on createdAt with date-times',
+      { field: 'createdAt', operator: 'in', value: ['2026-01-01T00:00:00Z', '2026-01-02T00:00:00+02:00'] },
+    ],
+    ['not_in on updatedAt with a date-time', { field: 'updatedAt', operator: 'not_in', value: ['2026-01-01T00:00:00Z'] }],
+    ['exists on updatedAt', { field: 'updatedAt', operator: 'exists', value: true }],
     ['lte with a string', { field: 'name', operator: 'lte', value: 'm' }],
     ['in with scalars', { field: 'state', operator: 'in', value: ['active', 'deprecated', null, 1, true] }],
     ['not_in with one value', { field: 'namespace', operator: 'not_in', value: ['system'] }],
-    ['contains with non-ASCII', { field: 'payload.label', operator: 'contains', value: 'Kontó 🚀' }],
+    ['contains with non-ASCII', { field: 'payload/label', operator: 'contains', value: 'Kontó 🚀' }],
     ['contains on tags', { field: 'tags', operator: 'contains', value: 'core' }],
     ['starts_with with a LIKE wildcard, taken literally', { field: 'name', operator: 'starts_with', value: 'acc%' }],
-    ['exists false on a deep payload path', { field: 'payload.a.b.c.d.e.f.g.h', operator: 'exists', value: false }],
-    ['a payload path with underscores and digits', { field: 'payload._meta.field_2', operator: 'exists', value: true }],
+    ['exists false on 8 payload segments', { field: 'payload/a/b/c/d/e/f/g/h', operator: 'exists', value: false }],
+    ['a payload path with underscores and digits', { field: 'payload/_meta/field_2', operator: 'exists', value: true }],
+    ['a payload key with a hyphen', { field: 'payload/fields/first-name', operator: 'exists', value: true }],
+    ['an array index', { field: 'payload/columns/0/name', operator: 'eq', value: 'id' }],
+    // Brackets are ordinary key characters: this names the key "items[0]", not an element of items.
+    ['a key with brackets', { field: 'payload/items[0]', operator: 'exists', value: true }],
+    ['a key that is a dot form (a dot is an ordinary key character)', { field: 'payload/a.b', operator: 'exists', value: true }],
+    ['a key holding "/" escaped as ~1', { field: 'payload/a~1b', operator: 'exists', value: true }],
+    ['a key holding "~" escaped as ~0', { field: 'payload/a~0b', operator: 'exists', value: true }],
+    ['a key of escapes only', { field: 'payload/~0~1', operator: 'exists', value: true }],
+    ['a key with spaces, quotes and non-ASCII', { field: `payload/Kontó "x" 'y' $z`, operator: 'exists', value: true }],
+    ['a key of 128 characters', { field: `payload/${'a'.repeat(128)}`, operator: 'exists', value: true }],
+    // 128 code points are 256 UTF-16 units: Zod and JSON Schema both count code points.
+    ['a key of 128 emoji', { field: `payload/${'🚀'.repeat(128)}`, operator: 'exists', value: true }],
+    // An escape counts as the one character it stands for.
+    ['a key of 128 escapes', { field: `payload/${'~1'.repeat(128)}`, operator: 'exists', value: true }],
+    ['a date-time-looking payload key, compared as text', { field: 'payload/createdAt', operator: 'gt', value: 5 }],
+    ['a text match on a payload date-time', { field: 'payload/updatedAt', operator: 'starts_with', value: '2026-01' }],
   ])('accepts %s and round-trips it', (_label, input) => {
     expectRoundTrip(MetadataQueryConditionSchema, input);
   });
@@ -43,19 +71,68 @@ describe('MetadataQueryConditionSchema', () => {
     ['a PostgreSQL JSON operator', "payload->>'label'"],
     ['a column name', 'tenant_id'],
     ['the whole payload', 'payload'],
-    ['an empty payload path', 'payload.'],
-    ['a payload path with an empty segment', 'payload.a..b'],
-    ['a payload path with 9 segments', 'payload.a.b.c.d.e.f.g.h.i'],
-    ['a payload segment starting with a digit', 'payload.1a'],
-    ['a payload segment with a hyphen', 'payload.a-b'],
-    ['a payload array index', 'payload.items[0]'],
-    ['a payload segment of 64 characters', `payload.${'a'.repeat(64)}`],
-    ['a path into another field', 'tags.a'],
+    ['a path with no segment', 'payload/'],
+    ['a path with an empty segment', 'payload/a//b'],
+    ['a path ending in an empty segment', 'payload/a/'],
+    ['a path with 9 segments', 'payload/a/b/c/d/e/f/g/h/i'],
+    ['a bad escape ~2', 'payload/a~2'],
+    ['a lone ~ at the end', 'payload/a~'],
+    ['a ~ before a letter', 'payload/a~b'],
+    ['a key of 129 characters', `payload/${'a'.repeat(129)}`],
+    ['a key of 129 emoji', `payload/${'🚀'.repeat(129)}`],
+    ['a key of 129 escapes', `payload/${'~0'.repeat(129)}`],
+    ['a URI fragment pointer', '#/payload/a'],
+    ['a pointer without the payload prefix', '/payload/a'],
+    ['a JSONPath', '$.payload.a'],
+    ['a path into another field', 'tags/a'],
+    ['a record field with a trailing newline', 'type\n'],
     ['an empty field', ''],
     ['an uppercase field', 'Type'],
   ])('rejects %s as the field', (_label, field) => {
     expect(issuesOf(MetadataQueryConditionSchema, { field, operator: 'eq', value: 1 })).toEqual([
       { path: ['field'], code: 'invalid_format' },
+    ]);
+  });
+
+  it.each(['payload.label', 'payload.fields.name', 'payload.'])(
+    'rejects the dot form %j and says to write payload/label instead',
+    (field) => {
+      const issues = MetadataQueryConditionSchema.safeParse({ field, operator: 'exists', value: true }).error?.issues;
+      expect(issues).toMatchObject([{ path: ['field'], code: 'invalid_format' }]);
+      expect(issues?.[0]?.message).toContain('write payload/label instead of payload.label');
+    },
+  );
+
+  it('explains the path language in the message for any other bad field', () => {
+    const issues = MetadataQueryConditionSchema.safeParse({ field: 'payload/a//b', operator: 'exists', value: true }).error?.issues;
+    expect(issues).toMatchObject([{ path: ['field'], code: 'invalid_format' }]);
+    expect(issues?.[0]?.message).toContain('"payload/"');
+    expect(issues?.[0]?.message).toContain('payload/label, not payload.label');
+  });
+
+  it.each<[string, unknown]>([
+    ['gt with a number', { field: 'createdAt', operator: 'gt', value: 5 }],
+    ['gte with a word', { field: 'updatedAt', operator: 'gte', value: 'yesterday' }],
+    ['lt with a date only', { field: 'createdAt', operator: 'lt', value: '2026-01-01' }],
+    ['lte without a time zone', { field: 'updatedAt', operator: 'lte', value: '2026-01-01T10:00:00' }],
+    ['gt with an impossible date', { field: 'createdAt', operator: 'gt', value: '2026-02-30T00:00:00Z' }],
+    ['eq with null (use exists: false)', { field: 'createdAt', operator: 'eq', value: null }],
+    ['eq with a number', { field: 'updatedAt', operator: 'eq', value: 1767225600000 }],
+    ['ne with an object', { field: 'createdAt', operator: 'ne', value: { at: '2026-01-01T00:00:00Z' } }],
+    ['in with a null among date-times', { field: 'createdAt', operator: 'in', value: ['2026-01-01T00:00:00Z', null] }],
+    ['not_in with a word', { field: 'updatedAt', operator: 'not_in', value: ['today'] }],
+  ])('rejects a condition on a date-time field: %s (date_time_field_needs_date_time_value)', (_label, input) => {
+    expect(issuesOf(MetadataQueryConditionSchema, input)).toEqual([
+      { path: ['value'], code: 'custom', rule: 'date_time_field_needs_date_time_value' },
+    ]);
+  });
+
+  it.each<[string, unknown]>([
+    ['contains', { field: 'createdAt', operator: 'contains', value: '2026' }],
+    ['starts_with, even with a date-time', { field: 'updatedAt', operator: 'starts_with', value: '2026-01-01T00:00:00Z' }],
+  ])('rejects a text match on a date-time field: %s (date_time_field_has_no_text_match)', (_label, input) => {
+    expect(issuesOf(MetadataQueryConditionSchema, input)).toEqual([
+      { path: ['operator'], code: 'custom', rule: 'date_time_field_has_no_text_match' },
     ]);
   });
 
@@ -130,8 +207,9 @@ describe('MetadataQueryFiltersSchema', () => {
       updatedAfter: '2026-01-01T00:00:00Z',
       updatedBefore: '2026-02-01T00:00:00.500+01:00',
       conditions: [
-        { field: 'payload.label', operator: 'contains', value: 'Account' },
+        { field: 'payload/label', operator: 'contains', value: 'Account' },
         { field: 'version', operator: 'gte', value: 2 },
+        { field: 'updatedAt', operator: 'lt', value: '2026-02-01T00:00:00Z' },
       ],
     };
     expectRoundTrip(MetadataQueryFiltersSchema, full);
@@ -147,6 +225,16 @@ describe('MetadataQueryFiltersSchema', () => {
     ['only updatedAfter', { updatedAfter: '2026-01-01T00:00:00Z' }],
   ])('accepts %s', (_label, input) => {
     expect(MetadataQueryFiltersSchema.safeParse(input).success).toBe(true);
+  });
+
+  // List semantics cannot be observed by parsing; the descriptions carry them to every reader of the schema.
+  it('describes lists: type, name, namespace, scope and state match any value (OR), tags all of them (AND)', () => {
+    const shape = MetadataQueryFiltersSchema.shape;
+    for (const key of ['type', 'name', 'namespace', 'scope', 'state'] as const) {
+      expect(shape[key].meta()?.description).toContain('any of them (OR)');
+    }
+    expect(shape.tags.meta()?.description).toContain('every one of them (AND)');
+    expect(MetadataQueryFiltersSchema.meta()?.description).toContain('every filter given must match (AND)');
   });
 
   it('rejects updatedAfter not before updatedBefore (updated_after_before_updated_before)', () => {
@@ -246,7 +334,7 @@ describe('MetadataSortSchema', () => {
     ['a missing field (an enum reports invalid_value)', {}, ['field'], 'invalid_value'],
     ['payload', { field: 'payload' }, ['field'], 'invalid_value'],
     ['tags', { field: 'tags' }, ['field'], 'invalid_value'],
-    ['a payload path', { field: 'payload.label' }, ['field'], 'invalid_value'],
+    ['a payload path', { field: 'payload/label' }, ['field'], 'invalid_value'],
     ['a column name', { field: 'updated_at' }, ['field'], 'invalid_value'],
     ['SQL', { field: 'name; DROP TABLE x' }, ['field'], 'invalid_value'],
     ['an uppercase direction', { field: 'name', direction: 'DESC' }, ['direction'], 'invalid_value'],
@@ -264,26 +352,74 @@ describe('MetadataSortSchema', () => {
   });
 });
 
+describe('MetadataPaginationSchema', () => {
+  it('parses {} to exactly the first page of 100 records', () => {
+    const expected: MetadataPagination = { pageSize: 100 };
+    expect(MetadataPaginationSchema.parse({})).toStrictEqual(expected);
+  });
+
+  it('accepts a cursor with a pageSize and round-trips it', () => {
+    expectRoundTrip(MetadataPaginationSchema, { pageSize: 1000, cursor: 'a'.repeat(2048) });
+    expectRoundTrip(MetadataPaginationSchema, { pageSize: 1, cursor: 'eyJpIjoiNDIifQ' });
+  });
+
+  it('fills pageSize beside a cursor', () => {
+    expect(MetadataPaginationSchema.parse({ cursor: 'eyJpIjoiNDIifQ' })).toStrictEqual({ pageSize: 100, cursor: 'eyJpIjoiNDIifQ' });
+  });
+
+  it.each<[string, unknown, Path, string]>([
+    ['a page number (page numbers were removed)', { page: 2 }, [], 'unrecognized_keys'],
+    ['a page number beside a cursor', { page: 2, cursor: 'abc' }, [], 'unrecognized_keys'],
+    ['an offset key', { offset: 100 }, [], 'unrecognized_keys'],
+    ['a limit key', { limit: 100 }, [], 'unrecognized_keys'],
+    ['pageSize 0', { pageSize: 0 }, ['pageSize'], 'too_small'],
+    ['pageSize 1001', { pageSize: 1001 }, ['pageSize'], 'too_big'],
+    ['pageSize 1.5', { pageSize: 1.5 }, ['pageSize'], 'invalid_type'],
+    ['pageSize "10"', { pageSize: '10' }, ['pageSize'], 'invalid_type'],
+    ['pageSize 0 with a cursor', { cursor: 'abc', pageSize: 0 }, ['pageSize'], 'too_small'],
+    ['an empty cursor', { cursor: '' }, ['cursor'], 'invalid_format'],
+    ['a 2049-char cursor', { cursor: 'a'.repeat(2049) }, ['cursor'], 'invalid_format'],
+    ['a cursor with SQL', { cursor: "x' OR 1=1 --" }, ['cursor'], 'invalid_format'],
+    ['a cursor with non-ASCII', { cursor: 'é' }, ['cursor'], 'invalid_format'],
+    ['a cursor with standard base64 characters', { cursor: 'ab+/' }, ['cursor'], 'invalid_format'],
+    ['a numeric cursor', { cursor: 42 }, ['cursor'], 'invalid_type'],
+    ['a null cursor', { cursor: null }, ['cursor'], 'invalid_type'],
+  ])('rejects %s', (_label, input, path, code) => {
+    expect(issuesOf(MetadataPaginationSchema, input)).toEqual([{ path, code }]);
+  });
+
+  it('names the unknown key', () => {
+    expect(MetadataPaginationSchema.safeParse({ page: 2 }).error?.issues).toMatchObject([
+      { path: [], code: 'unrecognized_keys', keys: ['page'] },
+    ]);
+  });
+
+  it('types', () => {
+    expectTypeOf<MetadataPaginationInput>().toEqualTypeOf<{ pageSize?: number | undefined; cursor?: string | undefined }>();
+    expectTypeOf<MetadataPagination>().toEqualTypeOf<{ pageSize: number; cursor?: string | undefined }>();
+  });
+});
+
 describe('MetadataQueryOptionsSchema', () => {
-  it('parses {} to the complete value: no filter, no sort, page 1 of 100', () => {
+  it('parses {} to the complete value: no filter, no sort, the first page of 100', () => {
     const expected: MetadataQueryOptions = {
       filters: {},
       sort: [],
-      pagination: { page: 1, pageSize: 100 },
+      pagination: { pageSize: 100 },
       includeArchived: false,
       includeTotal: false,
     };
-    expect(MetadataQueryOptionsSchema.parse({})).toEqual(expected);
+    expect(MetadataQueryOptionsSchema.parse({})).toStrictEqual(expected);
   });
 
-  it('parses options with every field set (page form) and round-trips them', () => {
+  it('parses options with every field set and round-trips them', () => {
     const full: MetadataQueryOptions = {
-      filters: { type: 'object', namespace: 'crm' },
+      filters: { type: 'object', namespace: 'crm', conditions: [{ field: 'payload/fields/first-name', operator: 'exists', value: true }] },
       sort: [
         { field: 'type', direction: 'asc' },
         { field: 'name', direction: 'desc' },
       ],
-      pagination: { page: 3, pageSize: 50 },
+      pagination: { pageSize: 50, cursor: 'eyJpIjoiNDIifQ' },
       fields: ['id', 'type', 'name', 'version'],
       includeArchived: true,
       includeTotal: true,
@@ -291,65 +427,27 @@ describe('MetadataQueryOptionsSchema', () => {
     expectRoundTrip(MetadataQueryOptionsSchema, full);
   });
 
-  it('parses the cursor form and fills its pageSize', () => {
-    expect(MetadataQueryOptionsSchema.parse({ pagination: { cursor: 'eyJpIjoiNDIifQ' } }).pagination).toEqual({
-      cursor: 'eyJpIjoiNDIifQ',
-      pageSize: 100,
+  it('fills pagination from {} to { pageSize: 100 } exactly', () => {
+    expect(MetadataQueryOptionsSchema.parse({ pagination: {} })).toStrictEqual(MetadataQueryOptionsSchema.parse({}));
+    expect(MetadataQueryOptionsSchema.parse({ pagination: {} }).pagination).toStrictEqual({ pageSize: 100 });
+  });
+
+  it('accepts a cursor with a pageSize (pageSize may change between pages)', () => {
+    expect(MetadataQueryOptionsSchema.parse({ pagination: { cursor: 'eyJpIjoiNDIifQ', pageSize: 10 } })).toStrictEqual({
+      filters: {},
+      sort: [],
+      pagination: { pageSize: 10, cursor: 'eyJpIjoiNDIifQ' },
+      includeArchived: false,
+      includeTotal: false,
     });
-    expect(MetadataQueryOptionsSchema.parse({ pagination: { cursor: 'a'.repeat(2048), pageSize: 1000 } }).pagination).toEqual({
-      cursor: 'a'.repeat(2048),
-      pageSize: 1000,
-    });
-  });
-
-  it("fills the page form's defaults when only one of them is given", () => {
-    expect(MetadataQueryOptionsSchema.parse({ pagination: { pageSize: 10 } }).pagination).toEqual({ page: 1, pageSize: 10 });
-    expect(MetadataQueryOptionsSchema.parse({ pagination: { page: 4 } }).pagination).toEqual({ page: 4, pageSize: 100 });
-  });
-
-  it('rejects a cursor and a page together (the two forms are disjoint)', () => {
-    const result = MetadataQueryOptionsSchema.safeParse({ pagination: { cursor: 'eyJpIjoiNDIifQ', page: 2 } });
-    expect(result.error?.issues).toMatchObject([
-      {
-        path: ['pagination'],
-        code: 'invalid_union',
-        message: 'must be either { page, pageSize } or { cursor, pageSize }, never both',
-        errors: [[{ code: 'unrecognized_keys', keys: ['cursor'] }], [{ code: 'unrecognized_keys', keys: ['page'] }]],
-      },
-    ]);
-  });
-
-  // A value that fits neither form exactly is reported as invalid_union at pagination, with each form's issues
-  // inside; a value that fits one form's shape but breaks a bound is reported at the bound.
-  it.each<[string, unknown, Path, string, Path, string]>([
-    ['pageSize 0', { pageSize: 0 }, ['pagination', 'pageSize'], 'too_small', [], ''],
-    ['pageSize 1001', { pageSize: 1001 }, ['pagination', 'pageSize'], 'too_big', [], ''],
-    ['pageSize 1.5', { pageSize: 1.5 }, ['pagination'], 'invalid_union', ['pageSize'], 'invalid_type'],
-    ['pageSize "10"', { pageSize: '10' }, ['pagination'], 'invalid_union', ['pageSize'], 'invalid_type'],
-    ['pageSize 0 with a cursor', { cursor: 'abc', pageSize: 0 }, ['pagination'], 'invalid_union', ['pageSize'], 'too_small'],
-    ['pageSize 1001 with a cursor', { cursor: 'abc', pageSize: 1001 }, ['pagination'], 'invalid_union', ['pageSize'], 'too_big'],
-    ['pageSize 1.5 with a cursor', { cursor: 'abc', pageSize: 1.5 }, ['pagination'], 'invalid_union', ['pageSize'], 'invalid_type'],
-    ['page 0', { page: 0 }, ['pagination', 'page'], 'too_small', [], ''],
-    ['page -1', { page: -1 }, ['pagination', 'page'], 'too_small', [], ''],
-    ['page 2**53', { page: 2 ** 53 }, ['pagination', 'page'], 'too_big', [], ''],
-    ['page 1e21', { page: 1e21 }, ['pagination', 'page'], 'too_big', [], ''],
-    ['an empty cursor', { cursor: '' }, ['pagination'], 'invalid_union', ['cursor'], 'invalid_format'],
-    ['a 2049-char cursor', { cursor: 'a'.repeat(2049) }, ['pagination'], 'invalid_union', ['cursor'], 'invalid_format'],
-    ['a cursor with SQL', { cursor: "x' OR 1=1 --" }, ['pagination'], 'invalid_union', ['cursor'], 'invalid_format'],
-    ['a cursor with non-ASCII', { cursor: 'é' }, ['pagination'], 'invalid_union', ['cursor'], 'invalid_format'],
-    ['a cursor with standard base64 characters', { cursor: 'ab+/' }, ['pagination'], 'invalid_union', ['cursor'], 'invalid_format'],
-    ['a cursor that is a number (no form has a numeric cursor)', { cursor: 42 }, ['pagination'], 'unrecognized_keys', [], ''],
-    ['an offset key', { offset: 100 }, ['pagination'], 'unrecognized_keys', [], ''],
-  ])('rejects pagination with %s', (_label, pagination, path, code, innerPath, innerCode) => {
-    expect(issuesOf(MetadataQueryOptionsSchema, { pagination })).toEqual([{ path, code }]);
-    if (innerCode !== '') {
-      const issue = MetadataQueryOptionsSchema.safeParse({ pagination }).error?.issues[0];
-      const inner = issue?.code === 'invalid_union' ? issue.errors.flat() : [];
-      expect(inner).toContainEqual(expect.objectContaining({ path: innerPath, code: innerCode }));
-    }
   });
 
   it.each<[string, unknown, Path, string]>([
+    ['a page number (page numbers were removed)', { pagination: { page: 2 } }, ['pagination'], 'unrecognized_keys'],
+    ['the old page form', { pagination: { page: 1, pageSize: 50 } }, ['pagination'], 'unrecognized_keys'],
+    ['pageSize 1001', { pagination: { pageSize: 1001 } }, ['pagination', 'pageSize'], 'too_big'],
+    ['a malformed cursor', { pagination: { cursor: 'a b' } }, ['pagination', 'cursor'], 'invalid_format'],
+    ['a cursor outside pagination', { cursor: 'eyJpIjoiNDIifQ' }, [], 'unrecognized_keys'],
     ['6 sort keys', { sort: Array.from({ length: 6 }, () => ({ field: 'name' })) }, ['sort'], 'too_big'],
     ['a sort on payload', { sort: [{ field: 'payload' }] }, ['sort', 0, 'field'], 'invalid_value'],
     ['an empty field list', { fields: [] }, ['fields'], 'too_small'],
@@ -363,14 +461,26 @@ describe('MetadataQueryOptionsSchema', () => {
       ['filters', 'updatedBefore'],
       'custom',
     ],
+    [
+      'a dotted payload path in a condition',
+      { filters: { conditions: [{ field: 'payload.label', operator: 'exists', value: true }] } },
+      ['filters', 'conditions', 0, 'field'],
+      'invalid_format',
+    ],
     ['includeTotal "yes"', { includeTotal: 'yes' }, ['includeTotal'], 'invalid_type'],
     ['includeArchived 1', { includeArchived: 1 }, ['includeArchived'], 'invalid_type'],
-    ['an unknown key', { limit: 10 }, [], 'unrecognized_keys'],
+    ['a limit key', { limit: 10 }, [], 'unrecognized_keys'],
     ['a __proto__ key', JSON.parse('{"__proto__": {"includeArchived": true}}'), [], 'unrecognized_keys'],
   ])('rejects %s', (_label, input, path, code) => {
     const issues = issuesOf(MetadataQueryOptionsSchema, input);
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ path, code });
+  });
+
+  it('reports a date-time rule inside a condition at its nested path (date_time_field_needs_date_time_value)', () => {
+    expect(issuesOf(MetadataQueryOptionsSchema, { filters: { conditions: [{ field: 'updatedAt', operator: 'gt', value: 0 }] } })).toEqual([
+      { path: ['filters', 'conditions', 0, 'value'], code: 'custom', rule: 'date_time_field_needs_date_time_value' },
+    ]);
   });
 
   it('rejects a sort given as SQL text', () => {
@@ -379,12 +489,8 @@ describe('MetadataQueryOptionsSchema', () => {
   });
 
   it('types', () => {
-    expectTypeOf<MetadataQueryOptionsInput['pagination']>().toEqualTypeOf<
-      { page?: number | undefined; pageSize?: number | undefined } | { cursor: string; pageSize?: number | undefined } | undefined
-    >();
-    expectTypeOf<MetadataQueryOptions['pagination']>().toEqualTypeOf<
-      { page: number; pageSize: number } | { cursor: string; pageSize: number }
-    >();
+    expectTypeOf<MetadataQueryOptionsInput['pagination']>().toEqualTypeOf<MetadataPaginationInput | undefined>();
+    expectTypeOf<MetadataQueryOptions['pagination']>().toEqualTypeOf<MetadataPagination>();
     expectTypeOf<MetadataQueryOptions['fields']>().toEqualTypeOf<MetadataRecordField[] | undefined>();
     expectTypeOf<MetadataQueryOptions['filters']>().toEqualTypeOf<MetadataQueryFilters>();
     expectTypeOf<MetadataQueryOptions['includeTotal']>().toEqualTypeOf<boolean>();
