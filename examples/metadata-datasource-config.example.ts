@@ -36,11 +36,13 @@ export const basicPostgres = {
 } satisfies MetasourceConfigInput;
 
 /**
- * MongoDB with the document layout. The connection string names hosts,
- * replica set and credentials, so it is only ever a reference. Mapping `id`
- * to `_id` stores the record id as MongoDB's own key. With a replica set,
- * MongoDB can push changes (change streams), so the loader declares `watch`;
- * on a standalone server a runtime polls the change feed instead.
+ * MongoDB. The document layout follows from the driver, so nothing says it:
+ * this file differs from a PostgreSQL one only in its datasource entry and
+ * in what MongoDB alone has (no table schema; `id` mapped to `_id` to store
+ * the record id as MongoDB's own key). The connection string names hosts,
+ * replica set and credentials, so it is only ever a reference. With a replica
+ * set, MongoDB can push changes (change streams), so the loader declares
+ * `watch`; on a standalone server a runtime polls the change feed instead.
  */
 export const mongodb = {
   datasources: [
@@ -55,7 +57,6 @@ export const mongodb = {
     datasource: 'metadata_mongo',
     table: {
       tableName: 'metadata_items',
-      layout: 'document',
       columnMapping: { id: '_id' },
       indexes: [
         { name: 'metadata_items_updated_at', fields: ['updatedAt'] },
@@ -72,7 +73,8 @@ export const mongodb = {
       protocol: 'datasource',
       name: 'mongo_metadata',
       capabilities: { write: true, watch: true, history: true, transactions: true },
-      datasourceConfig: { datasource: 'metadata_mongo', table: 'metadata_items' },
+      // The loader is the metadata store as a loader: it uses metadata.table above.
+      datasourceConfig: { datasource: 'metadata_mongo' },
     },
   ],
 } satisfies MetasourceConfigInput;
@@ -139,22 +141,20 @@ export const advancedPostgres = {
       name: 'metadata_db',
       description: 'Platform and user metadata in PostgreSQL',
       capabilities: { write: true, history: true, transactions: true },
-      datasourceConfig: {
-        datasource: 'metadata_db',
-        schema: 'metadata',
-        cache: { ttlSeconds: 900, maxEntries: 100_000 },
-        query: { batchSize: 500, loadConcurrency: 8 },
-      },
+      // Table, cache and batching are set once, in metadata above.
+      datasourceConfig: { datasource: 'metadata_db' },
     },
   ],
 } satisfies MetasourceConfigInput;
 
 /**
  * Hybrid: the metadata shipped with the platform (system scope) stays in
- * files that are versioned and deployed with the code, and what
+ * files that are versioned and deployed with the code, one item per file at
+ * `<tenantId>/system/<type>/<namespace>/<name>.json` under rootDir, and what
  * administrators and users change (platform and user scope) lives in the
  * database. Loaders layer in order, so the datasource loader, listed last,
- * overrides the file loader for the same key.
+ * wins for the same full key; inheritance is resolved after layering, so a
+ * platform item in the database can extend a system item from the files.
  */
 export const hybrid = {
   datasources: [
@@ -229,12 +229,7 @@ export const multiTenant = {
       protocol: 'datasource',
       name: 'tenant_metadata',
       capabilities: { write: true, history: true, transactions: true },
-      datasourceConfig: {
-        datasource: 'tenant_metadata',
-        schema: 'metadata',
-        cache: { ttlSeconds: 120, maxEntries: 200_000 },
-        query: { loadConcurrency: 8 },
-      },
+      datasourceConfig: { datasource: 'tenant_metadata' },
     },
   ],
 } satisfies MetasourceConfigInput;
@@ -272,7 +267,7 @@ export const sqliteDevelopment = {
       protocol: 'datasource',
       name: 'local_metadata',
       capabilities: { write: true, history: true, transactions: true },
-      datasourceConfig: { datasource: 'local_metadata', cache: { enabled: false } },
+      datasourceConfig: { datasource: 'local_metadata' },
     },
   ],
 } satisfies MetasourceConfigInput;

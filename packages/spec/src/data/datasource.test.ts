@@ -610,6 +610,34 @@ describe('MysqlDatasourceSchema', () => {
   });
 });
 
+describe('PostgreSQL and MySQL, built from one factory', () => {
+  it('have the same fields, and differ only in the driver, default port and user-name limit', () => {
+    expect(Object.keys(MysqlDatasourceSchema.shape)).toEqual(Object.keys(PostgresDatasourceSchema.shape));
+    const connection = { host: 'db', database: 'metasource', user: 'u' };
+    expect(PostgresConnectionSchema.parse(connection)).toEqual({ ...connection, port: 5432 });
+    expect(MysqlConnectionSchema.parse(connection)).toEqual({ ...connection, port: 3306 });
+    expect(PostgresConnectionSchema.safeParse({ ...connection, user: 'u'.repeat(63) }).success).toBe(true);
+    expect(MysqlConnectionSchema.safeParse({ ...connection, user: 'u'.repeat(32) }).success).toBe(true);
+    expect(issuesOf(MysqlConnectionSchema, { ...connection, user: 'u'.repeat(33) })).toEqual([{ path: ['user'], code: 'invalid_format' }]);
+  });
+
+  it('describe each connection with its own default port and URL scheme (the descriptions are written out whole)', () => {
+    expect(PostgresConnectionSchema.meta()?.description).toContain('port (default 5432)');
+    expect(PostgresConnectionSchema.meta()?.description).toContain('postgres:// URL');
+    expect(MysqlConnectionSchema.meta()?.description).toContain('port (default 3306)');
+    expect(MysqlConnectionSchema.meta()?.description).toContain('mysql:// URL');
+  });
+
+  it('name the setting behind statementTimeoutMs for each server', () => {
+    const description = (schema: typeof PostgresDatasourceSchema | typeof MysqlDatasourceSchema) =>
+      schema.shape.statementTimeoutMs.meta()?.description;
+    expect(description(PostgresDatasourceSchema)).toContain('(PostgreSQL statement_timeout)');
+    expect(description(MysqlDatasourceSchema)).toContain(
+      '(MySQL max_execution_time, which MySQL applies to read-only SELECT statements only)',
+    );
+  });
+});
+
 describe('SqliteDatasourceSchema', () => {
   it('parses the minimal datasource to the complete value with every default', () => {
     expect(SqliteDatasourceSchema.parse(sqliteMinimal)).toEqual({
@@ -833,6 +861,7 @@ describe('DatasourceCapabilitiesSchema and the capability constants', () => {
       partialIndexes: true,
       advisoryLocks: true,
       changeStreams: false,
+      tableSchemas: true,
       maxIdentifierLength: 63,
     });
     expect(MYSQL_CAPABILITIES).toEqual({
@@ -842,6 +871,7 @@ describe('DatasourceCapabilitiesSchema and the capability constants', () => {
       partialIndexes: false,
       advisoryLocks: true,
       changeStreams: false,
+      tableSchemas: true,
       maxIdentifierLength: 64,
     });
     expect(SQLITE_CAPABILITIES).toEqual({
@@ -851,6 +881,7 @@ describe('DatasourceCapabilitiesSchema and the capability constants', () => {
       partialIndexes: true,
       advisoryLocks: false,
       changeStreams: false,
+      tableSchemas: false,
       maxIdentifierLength: 1024,
     });
     expect(MONGODB_CAPABILITIES).toEqual({
@@ -860,8 +891,14 @@ describe('DatasourceCapabilitiesSchema and the capability constants', () => {
       partialIndexes: true,
       advisoryLocks: false,
       changeStreams: true,
+      tableSchemas: false,
       maxIdentifierLength: 255,
     });
+  });
+
+  it('gives table schemas to the server drivers only (MetasourceConfig rule table_schema_needs_schema_support)', () => {
+    const withSchemas = DatasourceDriverSchema.options.filter((driver) => DATASOURCE_CAPABILITIES[driver].tableSchemas);
+    expect(withSchemas).toEqual(['postgres', 'mysql']);
   });
 
   it('keeps the default ports', () => {
@@ -888,6 +925,7 @@ describe('DatasourceCapabilitiesSchema and the capability constants', () => {
     ['partialIndexes', 'invalid_type'],
     ['advisoryLocks', 'invalid_type'],
     ['changeStreams', 'invalid_type'],
+    ['tableSchemas', 'invalid_type'],
     ['maxIdentifierLength', 'invalid_type'],
   ])('requires %s (%s when missing)', (field, code) => {
     const input: Record<string, unknown> = { ...POSTGRES_CAPABILITIES };

@@ -314,31 +314,81 @@ function connectionForms<H extends z.ZodObject, U extends z.ZodObject>(hostForm:
   }, forms);
 }
 
-/** Where a PostgreSQL datasource connects: host form or url form. */
-export const PostgresConnectionSchema = /* @__PURE__ */ define('PostgresConnection', () =>
-  connectionForms(hostConnectionForm('PostgreSQL', DEFAULT_PORTS.postgres, 63), DatasourceUrlConnectionSchema).meta({
-    description:
-      'Where to connect: either { host, port (default 5432), database, user, password? } or { url } with a reference to a postgres:// URL. The two forms cannot be mixed.',
+/**
+ * What tells the two server drivers apart. PostgreSQL and MySQL datasources
+ * have the same shape (host or url connection, pool, TLS, statement
+ * timeout); only these facts differ, so both are built from one factory and
+ * a fix to one reaches the other.
+ */
+interface ServerDriverProfile<D extends 'postgres' | 'mysql'> {
+  driver: D;
+  /** The server's name in descriptions. */
+  server: string;
+  defaultPort: number;
+  /** The server's own limit on a login name, in characters. */
+  userMaxLength: number;
+  /** Environment variable the examples read the password from. */
+  passwordEnv: string;
+  /** How the server ends an overlong statement, and the setting that does it. */
+  statementTimeout: { verb: string; setting: string };
+  // The descriptions of the two registered schemas are written out whole, not
+  // assembled: each must appear verbatim in a bundle, where the tree-shaking
+  // test looks for it (tests/tree-shaking.test.ts).
+  /** Description of the driver's connection schema. */
+  connectionDescription: string;
+  /** Description of the driver's datasource schema. */
+  datasourceDescription: string;
+}
+
+// Functions rather than constants: a property read at module level (DEFAULT_PORTS.postgres)
+// would keep this module from being dropped by a bundler when nothing from it is used.
+const postgresProfile = (): ServerDriverProfile<'postgres'> => ({
+  driver: 'postgres',
+  server: 'PostgreSQL',
+  defaultPort: DEFAULT_PORTS.postgres,
+  userMaxLength: 63,
+  passwordEnv: 'PG_PASSWORD',
+  statementTimeout: { verb: 'cancels', setting: 'PostgreSQL statement_timeout' },
+  connectionDescription:
+    'Where to connect: either { host, port (default 5432), database, user, password? } or { url } with a reference to a postgres:// URL. The two forms cannot be mixed.',
+  datasourceDescription:
+    'A named PostgreSQL datasource: connection, pool, TLS and statement timeout. Parsing fills every default, including the pool and TLS groups.',
+});
+
+const mysqlProfile = (): ServerDriverProfile<'mysql'> => ({
+  driver: 'mysql',
+  server: 'MySQL',
+  defaultPort: DEFAULT_PORTS.mysql,
+  userMaxLength: 32,
+  passwordEnv: 'MYSQL_PASSWORD',
+  statementTimeout: { verb: 'stops', setting: 'MySQL max_execution_time, which MySQL applies to read-only SELECT statements only' },
+  connectionDescription:
+    'Where to connect: either { host, port (default 3306), database, user, password? } or { url } with a reference to a mysql:// URL. The two forms cannot be mixed.',
+  datasourceDescription:
+    'A named MySQL datasource: connection, pool, TLS and statement timeout. MySQL commits DDL implicitly, so migrations on it cannot be rolled back (see MYSQL_CAPABILITIES).',
+});
+
+/** The connection of a server driver: its host form or the url form. */
+function serverConnection(profile: ServerDriverProfile<'postgres' | 'mysql'>) {
+  return connectionForms(
+    hostConnectionForm(profile.server, profile.defaultPort, profile.userMaxLength),
+    DatasourceUrlConnectionSchema,
+  ).meta({
+    description: profile.connectionDescription,
     examples: [
-      { host: 'db.internal.example.com', database: 'metasource', user: 'metasource', password: { env: 'PG_PASSWORD' } },
+      { host: 'db.internal.example.com', database: 'metasource', user: 'metasource', password: { env: profile.passwordEnv } },
       { url: { env: 'DATABASE_URL' } },
     ],
-  }),
-);
+  });
+}
+
+/** Where a PostgreSQL datasource connects: host form or url form. */
+export const PostgresConnectionSchema = /* @__PURE__ */ define('PostgresConnection', () => serverConnection(postgresProfile()));
 export type PostgresConnection = z.output<typeof PostgresConnectionSchema>;
 export type PostgresConnectionInput = z.input<typeof PostgresConnectionSchema>;
 
 /** Where a MySQL datasource connects: host form or url form. */
-export const MysqlConnectionSchema = /* @__PURE__ */ define('MysqlConnection', () =>
-  connectionForms(hostConnectionForm('MySQL', DEFAULT_PORTS.mysql, 32), DatasourceUrlConnectionSchema).meta({
-    description:
-      'Where to connect: either { host, port (default 3306), database, user, password? } or { url } with a reference to a mysql:// URL. The two forms cannot be mixed.',
-    examples: [
-      { host: 'db.internal.example.com', database: 'metasource', user: 'metasource', password: { env: 'MYSQL_PASSWORD' } },
-      { url: { env: 'DATABASE_URL' } },
-    ],
-  }),
-);
+export const MysqlConnectionSchema = /* @__PURE__ */ define('MysqlConnection', () => serverConnection(mysqlProfile()));
 export type MysqlConnection = z.output<typeof MysqlConnectionSchema>;
 export type MysqlConnectionInput = z.input<typeof MysqlConnectionSchema>;
 
@@ -406,13 +456,14 @@ function tlsGroup() {
   });
 }
 
-/** A PostgreSQL datasource. */
-export const PostgresDatasourceSchema = /* @__PURE__ */ define('PostgresDatasource', () =>
-  z
+/** A datasource of a server driver, given its profile and its (registered) connection schema. */
+function serverDatasource<D extends 'postgres' | 'mysql', C extends z.ZodType>(profile: ServerDriverProfile<D>, connection: C) {
+  const { server, statementTimeout } = profile;
+  return z
     .strictObject({
-      driver: z.literal('postgres').meta({ description: 'Driver: PostgreSQL.' }),
+      driver: z.literal(profile.driver).meta({ description: `Driver: ${server}.` }),
       name: datasourceName(),
-      connection: PostgresConnectionSchema.meta({ description: 'Where to connect: the host form or a URL reference.' }),
+      connection: connection.meta({ description: 'Where to connect: the host form or a URL reference.' }),
       pool: poolGroup(),
       tls: tlsGroup(),
       statementTimeoutMs: z
@@ -421,57 +472,37 @@ export const PostgresDatasourceSchema = /* @__PURE__ */ define('PostgresDatasour
         .max(3_600_000)
         .default(30_000)
         .meta({
-          description:
-            'Longest a single statement may run before the server cancels it, in milliseconds (PostgreSQL statement_timeout); 0 means no limit. Default 30000 (30 seconds).',
+          description: `Longest a single statement may run before the server ${statementTimeout.verb} it, in milliseconds (${statementTimeout.setting}); 0 means no limit. Default 30000 (30 seconds).`,
           examples: [60_000],
         }),
     })
     .meta({
-      description:
-        'A named PostgreSQL datasource: connection, pool, TLS and statement timeout. Parsing fills every default, including the pool and TLS groups.',
+      description: profile.datasourceDescription,
       examples: [
         {
-          driver: 'postgres',
+          driver: profile.driver,
           name: 'metadata_db',
-          connection: { host: 'db.internal.example.com', database: 'metasource', user: 'metasource', password: { env: 'PG_PASSWORD' } },
+          connection: {
+            host: 'db.internal.example.com',
+            database: 'metasource',
+            user: 'metasource',
+            password: { env: profile.passwordEnv },
+          },
         },
       ],
-    }),
+    });
+}
+
+/** A PostgreSQL datasource. */
+export const PostgresDatasourceSchema = /* @__PURE__ */ define('PostgresDatasource', () =>
+  serverDatasource(postgresProfile(), PostgresConnectionSchema),
 );
 export type PostgresDatasource = z.output<typeof PostgresDatasourceSchema>;
 export type PostgresDatasourceInput = z.input<typeof PostgresDatasourceSchema>;
 
 /** A MySQL datasource. */
 export const MysqlDatasourceSchema = /* @__PURE__ */ define('MysqlDatasource', () =>
-  z
-    .strictObject({
-      driver: z.literal('mysql').meta({ description: 'Driver: MySQL.' }),
-      name: datasourceName(),
-      connection: MysqlConnectionSchema.meta({ description: 'Where to connect: the host form or a URL reference.' }),
-      pool: poolGroup(),
-      tls: tlsGroup(),
-      statementTimeoutMs: z
-        .int()
-        .min(0)
-        .max(3_600_000)
-        .default(30_000)
-        .meta({
-          description:
-            'Longest a single statement may run before the server stops it, in milliseconds (MySQL max_execution_time, which MySQL applies to read-only SELECT statements only); 0 means no limit. Default 30000 (30 seconds).',
-          examples: [60_000],
-        }),
-    })
-    .meta({
-      description:
-        'A named MySQL datasource: connection, pool, TLS and statement timeout. MySQL commits DDL implicitly, so migrations on it cannot be rolled back (see MYSQL_CAPABILITIES).',
-      examples: [
-        {
-          driver: 'mysql',
-          name: 'metadata_db',
-          connection: { host: 'db.internal.example.com', database: 'metasource', user: 'metasource', password: { env: 'MYSQL_PASSWORD' } },
-        },
-      ],
-    }),
+  serverDatasource(mysqlProfile(), MysqlConnectionSchema),
 );
 export type MysqlDatasource = z.output<typeof MysqlDatasourceSchema>;
 export type MysqlDatasourceInput = z.input<typeof MysqlDatasourceSchema>;
@@ -572,6 +603,10 @@ export const DatasourceCapabilitiesSchema = /* @__PURE__ */ define('DatasourceCa
       changeStreams: z.boolean().meta({
         description: 'Whether the database pushes changes to subscribers. When false, a runtime polls the change feed by sequence number.',
       }),
+      tableSchemas: z.boolean().meta({
+        description:
+          "Whether the metadata table can be placed in a named schema beside the connection's default (a PostgreSQL schema; on MySQL, another database on the same server). When false (SQLite, MongoDB: the datasource names the database and there is nothing below it), metadata.table.schema is rejected: MetasourceConfig's rule table_schema_needs_schema_support, and a runtime given the table and the datasource separately. There is no fallback, because ignoring the setting would put the table somewhere else than the configuration says.",
+      }),
       maxIdentifierLength: z
         .int()
         .min(1)
@@ -584,7 +619,7 @@ export const DatasourceCapabilitiesSchema = /* @__PURE__ */ define('DatasourceCa
     })
     .meta({
       description:
-        'Capability profile of a driver: transactional DDL, native JSON, partial indexes, advisory locks, change streams and identifier length. Each missing capability has a defined fallback, described on its field.',
+        'Capability profile of a driver: transactional DDL, native JSON, partial indexes, advisory locks, change streams, table schemas and identifier length. Each missing capability has a defined fallback or a defined refusal, described on its field.',
       examples: [
         {
           driver: 'postgres',
@@ -593,6 +628,7 @@ export const DatasourceCapabilitiesSchema = /* @__PURE__ */ define('DatasourceCa
           partialIndexes: true,
           advisoryLocks: true,
           changeStreams: false,
+          tableSchemas: true,
           maxIdentifierLength: 63,
         },
       ],
@@ -613,10 +649,11 @@ export const POSTGRES_CAPABILITIES: Readonly<DatasourceCapabilities> = /* @__PUR
   partialIndexes: true,
   advisoryLocks: true,
   changeStreams: false,
+  tableSchemas: true,
   maxIdentifierLength: 63,
 });
 
-/** MySQL: DDL commits implicitly; JSON type; no partial indexes; GET_LOCK; 64-character names. */
+/** MySQL: DDL commits implicitly; JSON type; no partial indexes; GET_LOCK; a table may live in another database (its "schema"); 64-character names. */
 export const MYSQL_CAPABILITIES: Readonly<DatasourceCapabilities> = /* @__PURE__ */ Object.freeze({
   driver: 'mysql',
   transactionalDdl: false,
@@ -624,11 +661,14 @@ export const MYSQL_CAPABILITIES: Readonly<DatasourceCapabilities> = /* @__PURE__
   partialIndexes: false,
   advisoryLocks: true,
   changeStreams: false,
+  tableSchemas: true,
   maxIdentifierLength: 64,
 });
 
 /**
  * SQLite. JSON is stored as TEXT and queried with the built-in JSON functions.
+ * The datasource is one database file, with no schema to choose inside it
+ * (an ATTACHed database would be a second file the datasource does not name).
  * SQLite sets no identifier limit of its own (only the statement length limit),
  * so the profile gives the largest value the schema allows, 1024; every name
  * this protocol generates is far shorter.
@@ -640,13 +680,15 @@ export const SQLITE_CAPABILITIES: Readonly<DatasourceCapabilities> = /* @__PURE_
   partialIndexes: true,
   advisoryLocks: false,
   changeStreams: false,
+  tableSchemas: false,
   maxIdentifierLength: 1024,
 });
 
 /**
  * MongoDB. Creating collections and indexes is not transactional; partial
  * indexes through partialFilterExpression; 255 is the namespace
- * (database.collection) limit in bytes. Change streams need a replica set or
+ * (database.collection) limit in bytes; the datasource names the database,
+ * and a collection has no schema below it. Change streams need a replica set or
  * sharded cluster: on a standalone server a runtime polls as if this were false.
  */
 export const MONGODB_CAPABILITIES: Readonly<DatasourceCapabilities> = /* @__PURE__ */ Object.freeze({
@@ -656,6 +698,7 @@ export const MONGODB_CAPABILITIES: Readonly<DatasourceCapabilities> = /* @__PURE
   partialIndexes: true,
   advisoryLocks: false,
   changeStreams: true,
+  tableSchemas: false,
   maxIdentifierLength: 255,
 });
 

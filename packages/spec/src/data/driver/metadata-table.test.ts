@@ -1,4 +1,5 @@
 import { describe, it, expect, expectTypeOf } from 'vitest';
+import { DatasourceDriverSchema } from '../datasource.zod';
 import { METADATA_RECORD_FIELDS, type MetadataRecordField } from '../metadata-record.zod';
 import {
   DEFAULT_METADATA_TABLE_NAME,
@@ -6,6 +7,7 @@ import {
   MetadataIndexSchema,
   MetadataStorageLayoutSchema,
   MetadataTableSchemaSchema,
+  STORAGE_LAYOUT_BY_DRIVER,
   type MetadataColumnMapping,
   type MetadataColumnMappingInput,
   type MetadataIndex,
@@ -29,6 +31,15 @@ describe('MetadataStorageLayoutSchema', () => {
 
   it('types', () => {
     expectTypeOf<MetadataStorageLayout>().toEqualTypeOf<'relational' | 'document'>();
+  });
+});
+
+describe('STORAGE_LAYOUT_BY_DRIVER', () => {
+  it('gives the layout of every driver, and only of drivers: relational for SQL, document for MongoDB', () => {
+    expect(Object.keys(STORAGE_LAYOUT_BY_DRIVER)).toEqual(DatasourceDriverSchema.options);
+    expect(STORAGE_LAYOUT_BY_DRIVER).toEqual({ postgres: 'relational', mysql: 'relational', sqlite: 'relational', mongodb: 'document' });
+    for (const layout of Object.values(STORAGE_LAYOUT_BY_DRIVER)) expect(MetadataStorageLayoutSchema.parse(layout)).toBe(layout);
+    expect(Object.isFrozen(STORAGE_LAYOUT_BY_DRIVER)).toBe(true);
   });
 });
 
@@ -155,6 +166,19 @@ describe('MetadataIndexSchema', () => {
     ]);
   });
 
+  it.each<[string, MetadataIndexInput, string]>([
+    [
+      'hash',
+      { name: 'metadata_checksum_hash', fields: ['checksum'], type: 'hash', unique: true },
+      'a hash index cannot be unique (PostgreSQL and MongoDB have no unique hash index); use btree',
+    ],
+    ['gin', { name: 'metadata_payload_gin', fields: ['payload'], type: 'gin', unique: true }, 'a gin index cannot be unique; use btree'],
+  ])('says why a unique %s index is refused, and what to use instead', (type, input, message) => {
+    expect(MetadataIndexSchema.safeParse(input).error?.issues).toEqual([
+      expect.objectContaining({ path: ['unique'], message, params: { rule: `${type}_index_not_unique` } }),
+    ]);
+  });
+
   it('rejects a gin index on a scalar field (gin_index_on_json_fields)', () => {
     expect(issuesOf(MetadataIndexSchema, { ...minimal, fields: ['payload', 'name'], type: 'gin' })).toEqual([
       { path: ['fields'], code: 'custom', rule: 'gin_index_on_json_fields' },
@@ -205,28 +229,31 @@ describe('MetadataTableSchemaSchema', () => {
         { name: 'metadata_updated_at_idx', fields: ['updatedAt'], unique: false, type: 'btree' },
         { name: 'metadata_payload_gin', fields: ['payload'], unique: false, type: 'gin' },
       ],
-      layout: 'relational',
     };
     expectRoundTrip(MetadataTableSchemaSchema, full);
   });
 
-  it('accepts a MongoDB document layout with id mapped to _id', () => {
-    expect(MetadataTableSchemaSchema.parse({ layout: 'document', columnMapping: { id: '_id' } })).toEqual({
+  it("accepts id mapped to _id (MongoDB's own key), with no layout to set", () => {
+    expect(MetadataTableSchemaSchema.parse({ columnMapping: { id: '_id' } })).toEqual({
       ...DEFAULT_TABLE,
-      layout: 'document',
       columnMapping: { ...DEFAULT_COLUMNS, id: '_id' },
     });
+  });
+
+  it('rejects layout as an unknown key: the layout follows from the driver', () => {
+    expect(issuesOf(MetadataTableSchemaSchema, { layout: 'document' })).toEqual([{ path: [], code: 'unrecognized_keys' }]);
+    expect(MetadataTableSchemaSchema.safeParse({ layout: 'relational' }).error?.issues).toEqual([
+      expect.objectContaining({ code: 'unrecognized_keys', keys: ['layout'] }),
+    ]);
+  });
+
+  it('accepts a schema on its own: whether the driver has schemas is checked by MetasourceConfig', () => {
+    expect(MetadataTableSchemaSchema.parse({ schema: 'platform' })).toEqual({ ...DEFAULT_TABLE, schema: 'platform' });
   });
 
   it('fills the defaults of each index', () => {
     expect(MetadataTableSchemaSchema.parse({ indexes: [{ name: 'metadata_type_idx', fields: ['type'] }] }).indexes).toEqual([
       { name: 'metadata_type_idx', fields: ['type'], unique: false, type: 'btree' },
-    ]);
-  });
-
-  it('rejects a schema in the document layout (document_layout_has_no_schema)', () => {
-    expect(issuesOf(MetadataTableSchemaSchema, { layout: 'document', schema: 'platform' })).toEqual([
-      { path: ['schema'], code: 'custom', rule: 'document_layout_has_no_schema' },
     ]);
   });
 
@@ -271,7 +298,7 @@ describe('MetadataTableSchemaSchema', () => {
     ['a primary key other than id', { primaryKey: 'name' }, ['primaryKey'], 'invalid_value'],
     ['a column name as primary key', { primaryKey: 'record_id' }, ['primaryKey'], 'invalid_value'],
     ['33 indexes', { indexes: Array.from({ length: 33 }, (_, i) => ({ name: `idx_${i}`, fields: ['type'] })) }, ['indexes'], 'too_big'],
-    ['an unknown layout', { layout: 'wide_column' }, ['layout'], 'invalid_value'],
+    ['a layout, even an unknown one', { layout: 'wide_column' }, [], 'unrecognized_keys'],
     ['a column mapping that is a list', { columnMapping: ['id'] }, ['columnMapping'], 'invalid_type'],
     ['a typo of a key', { tablename: 'meta' }, [], 'unrecognized_keys'],
     ['an inline password', { password: 'hunter2' }, [], 'unrecognized_keys'],

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SqlIdentifierSchema } from '../../shared/identifier.zod';
-import { define, withRules } from '../../shared/registry';
+import { define, withRules, type CrossFieldRule } from '../../shared/registry';
+import type { DatasourceDriver } from '../datasource.zod';
 import { METADATA_RECORD_FIELDS, MetadataRecordFieldSchema, type MetadataRecordField } from '../metadata-record.zod';
 
 /** Default name of the table (or MongoDB collection) that holds metadata records. */
@@ -16,16 +17,28 @@ function hasDuplicates(names: readonly string[]): boolean {
   return new Set(names.map((name) => name.toLowerCase())).size !== names.length;
 }
 
-/** How records are laid out in the store. */
+/** How records are laid out in the store; follows from the datasource's driver. */
 export const MetadataStorageLayoutSchema = /* @__PURE__ */ define('MetadataStorageLayout', () =>
   z.enum(['relational', 'document']).meta({
     description:
-      "How records are stored. relational: one row per record and one column per record field (postgres, mysql, sqlite); document: one document per record (mongodb). It must match the datasource's driver; a runtime rejects a mismatch at startup.",
+      "How records are stored. relational: one row per record and one column per record field (postgres, mysql, sqlite); document: one document per record (mongodb). Not configured: it follows from the datasource's driver (STORAGE_LAYOUT_BY_DRIVER), so moving to another driver changes only the datasource entry.",
     examples: ['relational'],
   }),
 );
 export type MetadataStorageLayout = z.output<typeof MetadataStorageLayoutSchema>;
 export type MetadataStorageLayoutInput = z.input<typeof MetadataStorageLayoutSchema>;
+
+/**
+ * The storage layout of each driver. A layout is not a capability (nothing
+ * falls back when it differs), so it is kept beside the layout enum rather
+ * than in the capability profiles.
+ */
+export const STORAGE_LAYOUT_BY_DRIVER: Readonly<Record<DatasourceDriver, MetadataStorageLayout>> = /* @__PURE__ */ Object.freeze({
+  postgres: 'relational',
+  mysql: 'relational',
+  sqlite: 'relational',
+  mongodb: 'document',
+});
 
 type ColumnMappingShape = { [K in MetadataRecordField]: z.ZodDefault<typeof SqlIdentifierSchema> };
 
@@ -60,6 +73,26 @@ export const MetadataColumnMappingSchema = /* @__PURE__ */ define('MetadataColum
 export type MetadataColumnMapping = z.output<typeof MetadataColumnMappingSchema>;
 export type MetadataColumnMappingInput = z.input<typeof MetadataColumnMappingSchema>;
 
+type IndexType = 'btree' | 'hash' | 'gin';
+
+/**
+ * The rule "an index of this type cannot be unique", for each type that has
+ * no unique form. `type` has a default (btree), so the JSON Schema encoding
+ * applies only when the type is given.
+ */
+function indexTypeNotUnique(type: Exclude<IndexType, 'btree'>, why?: string): CrossFieldRule<{ type: IndexType; unique: boolean }> {
+  return {
+    name: `${type}_index_not_unique`,
+    message: `a ${type} index cannot be unique${why ? ` (${why})` : ''}; use btree`,
+    path: ['unique'],
+    holds: (index) => !(index.type === type && index.unique),
+    jsonSchema: {
+      if: { properties: { type: { const: type } }, required: ['type'] },
+      then: { properties: { unique: { const: false } } },
+    },
+  };
+}
+
 /** An extra index on the metadata table or collection. */
 export const MetadataIndexSchema = /* @__PURE__ */ define('MetadataIndex', () =>
   withRules(
@@ -91,16 +124,7 @@ export const MetadataIndexSchema = /* @__PURE__ */ define('MetadataIndex', () =>
         holds: (index) => new Set(index.fields).size === index.fields.length,
         jsonSchema: { properties: { fields: { uniqueItems: true } } },
       },
-      {
-        name: 'hash_index_not_unique',
-        message: 'a hash index cannot be unique (PostgreSQL and MongoDB have no unique hash index); use btree',
-        path: ['unique'],
-        holds: (index) => !(index.type === 'hash' && index.unique),
-        jsonSchema: {
-          if: { properties: { type: { const: 'hash' } }, required: ['type'] },
-          then: { properties: { unique: { const: false } } },
-        },
-      },
+      indexTypeNotUnique('hash', 'PostgreSQL and MongoDB have no unique hash index'),
       {
         name: 'hash_index_single_field',
         message: 'a hash index takes exactly one field',
@@ -111,16 +135,7 @@ export const MetadataIndexSchema = /* @__PURE__ */ define('MetadataIndex', () =>
           then: { properties: { fields: { maxItems: 1 } } },
         },
       },
-      {
-        name: 'gin_index_not_unique',
-        message: 'a gin index cannot be unique; use btree',
-        path: ['unique'],
-        holds: (index) => !(index.type === 'gin' && index.unique),
-        jsonSchema: {
-          if: { properties: { type: { const: 'gin' } }, required: ['type'] },
-          then: { properties: { unique: { const: false } } },
-        },
-      },
+      indexTypeNotUnique('gin'),
       {
         name: 'gin_index_on_json_fields',
         message: 'a gin index takes only the payload and tags fields',
@@ -145,7 +160,7 @@ export const MetadataIndexSchema = /* @__PURE__ */ define('MetadataIndex', () =>
 export type MetadataIndex = z.output<typeof MetadataIndexSchema>;
 export type MetadataIndexInput = z.input<typeof MetadataIndexSchema>;
 
-/** Table (or collection) that holds metadata records: name, key, columns, indexes, layout. */
+/** Table (or collection) that holds metadata records: name, schema, key, columns, indexes. */
 export const MetadataTableSchemaSchema = /* @__PURE__ */ define('MetadataTableSchema', () =>
   withRules(
     z.strictObject({
@@ -155,7 +170,7 @@ export const MetadataTableSchemaSchema = /* @__PURE__ */ define('MetadataTableSc
       }),
       schema: SqlIdentifierSchema.optional().meta({
         description:
-          "PostgreSQL schema or MySQL database of the table; absent: the connection's default. Runtimes reject it on SQLite and MongoDB, where the datasource names the database.",
+          "PostgreSQL schema or MySQL database of the table; absent: the connection's default. Only for drivers whose capability profile has tableSchemas (postgres, mysql): on SQLite and MongoDB, where the datasource names the database, MetasourceConfig rejects it (rule table_schema_needs_schema_support), and so does a runtime given the table and its datasource separately.",
         examples: ['metadata'],
       }),
       primaryKey: z
@@ -174,9 +189,6 @@ export const MetadataTableSchemaSchema = /* @__PURE__ */ define('MetadataTableSc
         .max(32)
         .default([])
         .meta({ description: 'Up to 32 extra indexes, beyond the primary and identity keys the runtime always creates. Default none.' }),
-      layout: MetadataStorageLayoutSchema.default('relational').meta({
-        description: 'relational for SQL drivers, document for MongoDB. Default relational.',
-      }),
     }),
     [
       {
@@ -186,20 +198,10 @@ export const MetadataTableSchemaSchema = /* @__PURE__ */ define('MetadataTableSc
         path: ['indexes'],
         holds: (table) => !hasDuplicates([table.tableName, ...table.indexes.map((index) => index.name)]),
       },
-      {
-        name: 'document_layout_has_no_schema',
-        message: 'schema is not used in the document layout; MongoDB takes the database from the datasource',
-        path: ['schema'],
-        holds: (table) => table.layout !== 'document' || table.schema === undefined,
-        jsonSchema: {
-          if: { properties: { layout: { const: 'document' } }, required: ['layout'] },
-          then: { not: { required: ['schema'] } },
-        },
-      },
     ],
     {
       description:
-        'The table (or MongoDB collection) that holds metadata records: its name and schema, primary key, the column of each record field, extra indexes and the storage layout. Every name is a safe SQL identifier.',
+        "The table (or MongoDB collection) that holds metadata records: its name and schema, primary key, the column of each record field and extra indexes. Every name is a safe SQL identifier. The storage layout is not set here: it follows from the datasource's driver (STORAGE_LAYOUT_BY_DRIVER), so the same table schema serves any driver, except that a schema is refused on SQLite and MongoDB.",
       examples: [
         { tableName: '_framework_metadata', schema: 'metadata', indexes: [{ name: 'metadata_updated_at_idx', fields: ['updatedAt'] }] },
       ],

@@ -55,5 +55,4 @@ export const DEFAULT_TABLE: MetadataTableSchema = {
   primaryKey: 'id',
   columnMapping: DEFAULT_COLUMNS,
   indexes: [],
-  layout: 'relational',
 };
