@@ -59,6 +59,15 @@ export function typicalRecord(i = 0): Json {
   };
 }
 
+/**
+ * The typical record as a write (MetadataRecordWrite), what a bulk create
+ * carries: without version and audit fields, which the runtime owns.
+ */
+export function typicalWrite(i = 0): Json {
+  const { version: _version, createdAt: _ca, createdBy: _cb, updatedAt: _ua, updatedBy: _ub, ...write } = typicalRecord(i);
+  return write;
+}
+
 /** A minimal record: what a bulk import of many items carries per item. */
 export function minimalRecord(i: number): Json {
   return { type: 'object', name: `item_${i}`, payload: { label: `Item ${i}` } };
@@ -79,7 +88,7 @@ export function validationCases(): Case[] {
   const record = typicalRecord();
   const driver = example('MetadataDriverConfig', 1);
   const datasource = example('Datasource', 0);
-  const bulk = bulkCreate(Array.from({ length: 100 }, (_, i) => typicalRecord(i)));
+  const bulk = bulkCreate(Array.from({ length: 100 }, (_, i) => typicalWrite(i)));
   const badBulk = structuredClone(bulk) as { records: Json[]; batchSize?: number };
   badBulk.records[50] = { ...badBulk.records[50], name: 'Bad Name', version: 0 };
   badBulk.batchSize = 0;

@@ -7,6 +7,7 @@ import {
   MetadataMergeStrategySchema,
   MetadataRecordFieldSchema,
   MetadataRecordSchema,
+  MetadataRecordWriteSchema,
   MetadataScopeSchema,
   MetadataStateSchema,
   type MetadataChecksum,
@@ -14,6 +15,8 @@ import {
   type MetadataRecord,
   type MetadataRecordField,
   type MetadataRecordInput,
+  type MetadataRecordWrite,
+  type MetadataRecordWriteInput,
   type MetadataScope,
   type MetadataScopeInput,
   type MetadataState,
@@ -101,6 +104,17 @@ describe('MetadataRecordSchema', () => {
     expect(issuesOf(MetadataRecordSchema, input)).toEqual([{ path: [field], code }]);
   });
 
+  it('rejects a system-scope record that extends another (system_scope_cannot_extend)', () => {
+    expect(issuesOf(MetadataRecordSchema, { ...minimal, scope: 'system', extends: 'account' })).toEqual([
+      { path: ['extends'], code: 'custom', rule: 'system_scope_cannot_extend' },
+    ]);
+  });
+
+  it.each(['platform', 'user', undefined] as const)('lets a %s-scope record extend an item of an earlier scope', (scope) => {
+    const input = { ...minimal, ...(scope ? { scope } : {}), ...(scope === 'user' ? { owner: 'jane@acme' } : {}), extends: 'account' };
+    expect(MetadataRecordSchema.parse(input).extends).toBe('account');
+  });
+
   it('rejects an unknown envelope key (a typo of a field)', () => {
     expect(issuesOf(MetadataRecordSchema, { ...minimal, namspace: 'crm' })).toEqual([{ path: [], code: 'unrecognized_keys' }]);
   });
@@ -186,6 +200,134 @@ describe('MetadataRecordSchema', () => {
     expectTypeOf<MetadataRecord['owner']>().toEqualTypeOf<string | undefined>();
     expectTypeOf<MetadataRecord['tags']>().toEqualTypeOf<string[]>();
     expectTypeOf<MetadataRecordInput>().toHaveProperty('payload');
+  });
+});
+
+describe('MetadataRecordWriteSchema', () => {
+  const write = { type: 'object', name: 'account', payload: { label: 'Account' } };
+
+  it('parses the minimal write filling only the key defaults: no content default, no tenant', () => {
+    const expected: MetadataRecordWrite = {
+      type: 'object',
+      name: 'account',
+      namespace: DEFAULT_NAMESPACE,
+      scope: 'platform',
+      payload: { label: 'Account' },
+    };
+    expect(MetadataRecordWriteSchema.parse(write)).toEqual(expected);
+    for (const key of ['state', 'tags', 'extends', 'mergeStrategy', 'tenantId', 'version', 'expectedVersion']) {
+      expect(MetadataRecordWriteSchema.parse(write)).not.toHaveProperty(key);
+    }
+  });
+
+  it('parses a write with every field set and round-trips it', () => {
+    const full: MetadataRecordWriteInput = {
+      type: 'view',
+      name: 'my_accounts',
+      namespace: 'crm',
+      scope: 'user',
+      owner: 'jane@acme',
+      tenantId: 'acme',
+      payload: { label: 'My accounts', columns: ['name'], note: null },
+      state: 'draft',
+      tags: ['crm'],
+      extends: 'all_accounts',
+      mergeStrategy: 'replace',
+      expectedVersion: 7,
+    };
+    const parsed = MetadataRecordWriteSchema.parse(full);
+    expect(parsed).toEqual(full);
+    expect(MetadataRecordWriteSchema.parse(parsed)).toEqual(parsed);
+  });
+
+  it('keeps extends: null (an update that removes the parent) and an empty tags list', () => {
+    expect(MetadataRecordWriteSchema.parse({ ...write, extends: null, tags: [] })).toEqual({
+      ...write,
+      namespace: 'default',
+      scope: 'platform',
+      extends: null,
+      tags: [],
+    });
+  });
+
+  it.each(['id', 'version', 'checksum', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy'])(
+    'rejects %s as an unknown key: the runtime owns it (R12)',
+    (key) => {
+      const values: Record<string, unknown> = {
+        id: 'rec_42',
+        version: 3,
+        checksum: CHECKSUM,
+        createdAt: '2026-01-31T09:30:00Z',
+        createdBy: 'admin',
+        updatedAt: '2026-01-31T09:30:00Z',
+        updatedBy: 'admin',
+      };
+      const result = MetadataRecordWriteSchema.safeParse({ ...write, [key]: values[key] });
+      expect(result.error?.issues).toEqual([expect.objectContaining({ path: [], code: 'unrecognized_keys', keys: [key] })]);
+    },
+  );
+
+  it('rejects a user-scope write without an owner (user_scope_requires_owner)', () => {
+    expect(issuesOf(MetadataRecordWriteSchema, { ...write, scope: 'user' })).toEqual([
+      { path: ['owner'], code: 'custom', rule: 'user_scope_requires_owner' },
+    ]);
+  });
+
+  it.each(['system', 'platform', undefined] as const)('rejects an owner on a %s-scope write (owner_only_for_user_scope)', (scope) => {
+    expect(issuesOf(MetadataRecordWriteSchema, { ...write, ...(scope ? { scope } : {}), owner: 'jane@acme' })).toEqual([
+      { path: ['owner'], code: 'custom', rule: 'owner_only_for_user_scope' },
+    ]);
+  });
+
+  it.each(['account', null])('rejects a system-scope write with extends %j (system_scope_cannot_extend)', (parent) => {
+    expect(issuesOf(MetadataRecordWriteSchema, { ...write, scope: 'system', extends: parent })).toEqual([
+      { path: ['extends'], code: 'custom', rule: 'system_scope_cannot_extend' },
+    ]);
+  });
+
+  it.each<[string]>([['type'], ['name'], ['payload']])('reports a missing %s as invalid_type', (field) => {
+    const input: Record<string, unknown> = { ...write };
+    delete input[field];
+    expect(issuesOf(MetadataRecordWriteSchema, input)).toEqual([{ path: [field], code: 'invalid_type' }]);
+  });
+
+  it.each<[string, unknown, Path, string]>([
+    ['expectedVersion 0', { expectedVersion: 0 }, ['expectedVersion'], 'too_small'],
+    ['expectedVersion 1.5', { expectedVersion: 1.5 }, ['expectedVersion'], 'invalid_type'],
+    ['expectedVersion 2**53', { expectedVersion: 2 ** 53 }, ['expectedVersion'], 'too_big'],
+    ['an empty tenant id', { tenantId: '' }, ['tenantId'], 'invalid_format'],
+    ['a null tenant id', { tenantId: null }, ['tenantId'], 'invalid_type'],
+    ['a null state', { state: null }, ['state'], 'invalid_value'],
+    ['an unknown state', { state: 'deleted' }, ['state'], 'invalid_value'],
+    ['null tags', { tags: null }, ['tags'], 'invalid_type'],
+    ['65 tags', { tags: Array.from({ length: 65 }, (_, i) => `t${i}`) }, ['tags'], 'too_big'],
+    ['an extends with SQL', { extends: 'x; --' }, ['extends'], 'invalid_format'],
+    ['a null merge strategy', { mergeStrategy: null }, ['mergeStrategy'], 'invalid_value'],
+    ['an array payload', { payload: [] }, ['payload'], 'invalid_type'],
+    ['a typo', { namspace: 'crm' }, [], 'unrecognized_keys'],
+    ['an own __proto__ key', JSON.parse('{"__proto__": 1}'), [], 'unrecognized_keys'],
+  ])('rejects %s', (_label, patch, path, code) => {
+    expect(issuesOf(MetadataRecordWriteSchema, { ...write, ...(patch as object) })).toEqual([{ path, code }]);
+  });
+
+  it("reuses the record's key and payload field schemas", () => {
+    for (const field of ['type', 'name', 'namespace', 'scope', 'owner', 'payload'] as const) {
+      expect(MetadataRecordWriteSchema.shape[field]).toBe(MetadataRecordSchema.shape[field]);
+    }
+  });
+
+  it('types: content fields and tenantId stay optional after parsing; key defaults are filled', () => {
+    expectTypeOf<MetadataRecordWrite['namespace']>().toEqualTypeOf<string>();
+    expectTypeOf<MetadataRecordWrite['scope']>().toEqualTypeOf<MetadataScope>();
+    expectTypeOf<MetadataRecordWrite['tenantId']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<MetadataRecordWrite['state']>().toEqualTypeOf<MetadataState | undefined>();
+    expectTypeOf<MetadataRecordWrite['tags']>().toEqualTypeOf<string[] | undefined>();
+    expectTypeOf<MetadataRecordWrite['extends']>().toEqualTypeOf<string | null | undefined>();
+    expectTypeOf<MetadataRecordWrite['mergeStrategy']>().toEqualTypeOf<MetadataMergeStrategy | undefined>();
+    expectTypeOf<MetadataRecordWrite['expectedVersion']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<MetadataRecordWrite>().not.toHaveProperty('version');
+    expectTypeOf<MetadataRecordWrite>().not.toHaveProperty('checksum');
+    expectTypeOf<MetadataRecordWriteInput['namespace']>().toEqualTypeOf<string | undefined>();
   });
 });
 

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { DateTimeSchema } from '../shared/date-time.zod';
 import { MachineNameSchema } from '../shared/identifier.zod';
 import { JsonObjectSchema } from '../shared/json.zod';
-import { MAX_SAFE_COUNT } from '../shared/limits';
+import { versionNumber } from '../shared/fields';
 import { OpaqueIdSchema } from '../shared/opaque-id.zod';
 import { define, withRules } from '../shared/registry';
+import { ownerByScopeRules, systemScopeCannotExtend } from './metadata-record-rules';
 
 /** Who a metadata item belongs to, from shipped defaults to one user's customisation. */
 export const MetadataScopeSchema = /* @__PURE__ */ define('MetadataScope', () =>
@@ -32,21 +33,21 @@ export type MetadataStateInput = z.input<typeof MetadataStateSchema>;
 export const MetadataMergeStrategySchema = /* @__PURE__ */ define('MetadataMergeStrategy', () =>
   z.enum(['merge', 'replace']).meta({
     description:
-      "How an item combines with the item named in `extends`. merge: deep-merge this payload over the parent's (objects merge key by key, arrays and scalars replace); replace: this payload replaces the parent's whole.",
+      "How an item combines with the item named in `extends`. merge: this payload is applied to the parent's as a JSON Merge Patch (RFC 7396): objects merge key by key, recursively, a null removes the key, arrays and scalars replace; replace: this payload replaces the parent's whole.",
     examples: ['merge'],
   }),
 );
 export type MetadataMergeStrategy = z.output<typeof MetadataMergeStrategySchema>;
 export type MetadataMergeStrategyInput = z.input<typeof MetadataMergeStrategySchema>;
 
-/** Content checksum: `sha256:` and 64 lowercase hex digits of the payload's canonical JSON. */
+/** Content checksum: `sha256:` and 64 lowercase hex digits of the SHA-256 of a JSON value's RFC 8785 form. */
 export const MetadataChecksumSchema = /* @__PURE__ */ define('MetadataChecksum', () =>
   z
     .string()
     .regex(/^sha256:[0-9a-f]{64}$/, { error: 'must be "sha256:" followed by 64 lowercase hex digits' })
     .meta({
       description:
-        'SHA-256 of the payload serialised as canonical JSON (RFC 8785, JSON Canonicalization Scheme), written as "sha256:" and 64 lowercase hex digits. Two payloads with equal checksums are equal, whatever their key order.',
+        'Content checksum: "sha256:" and 64 lowercase hex digits of the SHA-256 of the UTF-8 bytes of a JSON value serialised by RFC 8785 (JSON Canonicalization Scheme: keys sorted, no whitespace, numbers in shortest form, so 1.0 and 1 are the same number). Equal values give equal checksums whatever their key order; array order counts. Where a checksum is used it says which value it covers: the payload of a record alone, or the content projection of a load result.',
       examples: ['sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'],
     }),
 );
@@ -98,18 +99,12 @@ export const MetadataRecordSchema = /* @__PURE__ */ define('MetadataRecord', () 
         description: "Tenant the item belongs to; part of the unique key, so tenants never see each other's items.",
         examples: ['acme'],
       }),
-      version: z
-        .int()
-        .min(1)
-        .max(MAX_SAFE_COUNT)
-        .default(1)
-        .meta({
-          description:
-            'Optimistic-concurrency version: 1 on create, incremented by exactly 1 on every write. A write names the version it read; a mismatch is a conflict, never an overwrite.',
-          examples: [3],
-        }),
+      version: versionNumber(
+        'Optimistic-concurrency version: 1 on create, incremented by exactly 1 on every write. A write names the version it read (expectedVersion); a mismatch is a version_conflict, never an overwrite.',
+      ).default(1),
       checksum: MetadataChecksumSchema.optional().meta({
-        description: 'Checksum of the payload, set by the runtime on every write.',
+        description:
+          'Checksum of the payload alone, as stored; set by the runtime on every write. No envelope field (id, version, state, tags, audit fields, ...) is covered, so two stores holding the same payload agree whatever their ids and audit fields. An item returned with inheritance resolved carries the checksum of its effective (merged) payload.',
       }),
       tags: z
         .array(MachineNameSchema)
@@ -121,33 +116,10 @@ export const MetadataRecordSchema = /* @__PURE__ */ define('MetadataRecord', () 
       updatedAt: DateTimeSchema.optional().meta({ description: 'When the item was last written; set by the runtime.' }),
       updatedBy: OpaqueIdSchema.optional().meta({ description: 'Who last wrote the item; set by the runtime.' }),
     }),
-    [
-      {
-        name: 'user_scope_requires_owner',
-        message: 'owner is required when scope is "user"',
-        path: ['owner'],
-        holds: (record) => record.scope !== 'user' || record.owner !== undefined,
-        jsonSchema: {
-          if: { properties: { scope: { const: 'user' } }, required: ['scope'] },
-          then: { required: ['owner'] },
-        },
-      },
-      {
-        // The owner is part of the unique key: an owner on a shared item would
-        // silently make it a second, differently keyed item.
-        name: 'owner_only_for_user_scope',
-        message: 'owner is only allowed when scope is "user"',
-        path: ['owner'],
-        holds: (record) => record.scope === 'user' || record.owner === undefined,
-        jsonSchema: {
-          if: { properties: { scope: { const: 'user' } }, required: ['scope'] },
-          else: { not: { required: ['owner'] } },
-        },
-      },
-    ],
+    [...ownerByScopeRules(), systemScopeCannotExtend()],
     {
       description:
-        'The envelope of one metadata item: identity (tenant, type, namespace, name, scope, owner), lifecycle state, the open JSON payload, inheritance, optimistic-concurrency version, content checksum, tags and audit fields. The envelope is strict; only the payload is open.',
+        'The envelope of one metadata item as it is stored, loaded, exported and imported: identity (tenant, type, namespace, name, scope, owner), lifecycle state, the open JSON payload, inheritance, optimistic-concurrency version, content checksum, tags and audit fields. Parsing fills every envelope default, because this is the complete record a runtime reads from a store. A create or change takes MetadataRecordWrite instead, which fills none. The envelope is strict; only the payload is open.',
       examples: [
         {
           type: 'object',
@@ -161,6 +133,63 @@ export const MetadataRecordSchema = /* @__PURE__ */ define('MetadataRecord', () 
 );
 export type MetadataRecord = z.output<typeof MetadataRecordSchema>;
 export type MetadataRecordInput = z.input<typeof MetadataRecordSchema>;
+
+/** What a caller gives to create or change one item: key and content, never the fields the runtime owns. */
+export const MetadataRecordWriteSchema = /* @__PURE__ */ define('MetadataRecordWrite', () =>
+  withRules(
+    z.strictObject({
+      // The key fields identify the item, so their defaults name one definite item.
+      type: MetadataRecordSchema.shape.type,
+      name: MetadataRecordSchema.shape.name,
+      namespace: MetadataRecordSchema.shape.namespace,
+      scope: MetadataRecordSchema.shape.scope,
+      owner: MetadataRecordSchema.shape.owner,
+      tenantId: OpaqueIdSchema.optional().meta({
+        description:
+          "Tenant of the item. Absent: the caller's tenant when the call context allows writing exactly one tenant; otherwise the write is invalid. The runtime decides from the authenticated context; there is no default here, because a default tenant would silently write into another tenant.",
+        examples: ['acme'],
+      }),
+      payload: MetadataRecordSchema.shape.payload,
+      // Content fields have no default: on an update an absent field keeps the stored value.
+      state: MetadataStateSchema.optional().meta({
+        description: 'Lifecycle state. Absent: active on create; the stored state on an update.',
+        examples: ['draft'],
+      }),
+      tags: z
+        .array(MachineNameSchema)
+        .max(64)
+        .optional()
+        .meta({
+          description: 'Labels, at most 64; replace the stored tags when given. Absent: none on create; the stored tags on an update.',
+          examples: [['crm', 'core']],
+        }),
+      extends: MachineNameSchema.nullable()
+        .optional()
+        .meta({
+          description:
+            'Name of the item this one builds on. Absent: none on create; the stored parent on an update. null: no parent (on an update, removes the stored one).',
+          examples: ['account'],
+        }),
+      mergeStrategy: MetadataMergeStrategySchema.optional().meta({
+        description: 'How the item combines with the item it extends. Absent: merge on create; the stored strategy on an update.',
+      }),
+      expectedVersion: versionNumber(
+        'Version the write is based on. Absent: no version check; the write applies as its operation says. Given: the write applies only if the stored version equals it; a different stored version is a version_conflict, and no stored item is not_found. A bulk create rejects it (create_has_no_expected_version).',
+      ).optional(),
+    }),
+    [...ownerByScopeRules(), systemScopeCannotExtend()],
+    {
+      description:
+        "What a caller gives to create or change one item: its key (type, name, namespace, scope, owner, tenantId), its content (payload, state, tags, extends, mergeStrategy) and an optional expectedVersion. Only namespace (default) and scope (platform) have defaults, because they identify the item. The content fields have none: on create an absent one takes the record's default (state active, no tags, no extends, mergeStrategy merge); on an update of a stored item (onConflict update or replace, bulk upsert) an absent one keeps the stored value. id, version, checksum and the audit fields are the runtime's and are rejected as unknown keys.",
+      examples: [
+        { type: 'object', name: 'account', namespace: 'crm', payload: { label: 'Account' } },
+        { type: 'view', name: 'my_accounts', scope: 'user', owner: 'jane@acme', payload: { columns: ['name'] }, expectedVersion: 3 },
+      ],
+    },
+  ),
+);
+export type MetadataRecordWrite = z.output<typeof MetadataRecordWriteSchema>;
+export type MetadataRecordWriteInput = z.input<typeof MetadataRecordWriteSchema>;
 
 /** Names of the record's fields: what columns, indexes, filters and sorts refer to. */
 export const MetadataRecordFieldSchema = /* @__PURE__ */ define('MetadataRecordField', () =>

@@ -1,5 +1,5 @@
 import { describe, it, expect, expectTypeOf } from 'vitest';
-import type { MetadataRecord } from '../metadata-record.zod';
+import type { MetadataRecordWrite } from '../metadata-record.zod';
 import { MetadataBulkOperationSchema, type MetadataBulkOperation, type MetadataBulkOperationInput } from './metadata-bulk.zod';
 import { expectRoundTrip } from './testing';
 import { issuesOf, type Path } from '../../testing';
@@ -7,17 +7,13 @@ import { issuesOf, type Path } from '../../testing';
 describe('MetadataBulkOperationSchema', () => {
   const record = { type: 'object', name: 'account', payload: { label: 'Account' } };
   const defaults = { batchSize: 100, concurrency: 1, continueOnError: false, transactional: true, dryRun: false };
-  const parsedRecord: MetadataRecord = {
+  // A write fills its key defaults and nothing else: absent content fields are the runtime's to decide.
+  const parsedRecord: MetadataRecordWrite = {
     type: 'object',
     name: 'account',
     namespace: 'default',
     scope: 'platform',
-    state: 'active',
     payload: { label: 'Account' },
-    mergeStrategy: 'merge',
-    tenantId: 'default',
-    version: 1,
-    tags: [],
   };
   const variants = {
     create: { operation: 'create', records: [record] },
@@ -48,11 +44,37 @@ describe('MetadataBulkOperationSchema', () => {
       'create',
       {
         operation: 'create',
-        records: [{ ...parsedRecord, id: 'rec_1', scope: 'user', owner: 'jane@acme', state: 'draft', tags: ['crm'] }],
+        records: [
+          {
+            ...parsedRecord,
+            tenantId: 'acme',
+            scope: 'user',
+            owner: 'jane@acme',
+            state: 'draft',
+            tags: ['crm'],
+            extends: 'base_account',
+            mergeStrategy: 'replace',
+          },
+        ],
         batchSize: 10_000,
         concurrency: 32,
         continueOnError: true,
         transactional: false,
+        dryRun: true,
+      },
+    ],
+    [
+      'upsert',
+      {
+        operation: 'upsert',
+        records: [
+          { ...parsedRecord, expectedVersion: 3, state: 'deprecated', extends: null },
+          { ...parsedRecord, name: 'contact' },
+        ],
+        batchSize: 250,
+        concurrency: 1,
+        continueOnError: false,
+        transactional: true,
         dryRun: true,
       },
     ],
@@ -89,6 +111,31 @@ describe('MetadataBulkOperationSchema', () => {
     ],
   ])('parses a full %s and round-trips it', (_label, full) => {
     expectRoundTrip(MetadataBulkOperationSchema, full);
+  });
+
+  it('rejects expectedVersion on any record of a create (create_has_no_expected_version)', () => {
+    const input = { operation: 'create', records: [record, { ...record, name: 'contact', expectedVersion: 2 }] };
+    expect(issuesOf(MetadataBulkOperationSchema, input)).toEqual([
+      { path: ['records'], code: 'custom', rule: 'create_has_no_expected_version' },
+    ]);
+  });
+
+  it('accepts expectedVersion on an upsert record', () => {
+    const input = { operation: 'upsert', records: [{ ...record, expectedVersion: 2 }] };
+    expect(MetadataBulkOperationSchema.parse(input)).toEqual({
+      operation: 'upsert',
+      records: [{ ...parsedRecord, expectedVersion: 2 }],
+      ...defaults,
+    });
+  });
+
+  it.each(['version', 'checksum', 'createdAt', 'id'])('rejects %s on a create or upsert record: the runtime owns it', (key) => {
+    const value = { version: 3, checksum: `sha256:${'0'.repeat(64)}`, createdAt: '2026-01-31T09:30:00Z', id: 'rec_1' }[key];
+    for (const operation of ['create', 'upsert']) {
+      expect(issuesOf(MetadataBulkOperationSchema, { operation, records: [{ ...record, [key]: value }] })).toEqual([
+        { path: ['records', 0], code: 'unrecognized_keys' },
+      ]);
+    }
   });
 
   it('rejects a bulk create where one record is user-scoped without an owner, at that record', () => {
@@ -229,6 +276,8 @@ describe('MetadataBulkOperationSchema', () => {
   });
 
   it('types', () => {
+    type Create = Extract<MetadataBulkOperation, { operation: 'create' }>;
+    expectTypeOf<Create['records'][number]>().toEqualTypeOf<MetadataRecordWrite>();
     type Update = Extract<MetadataBulkOperation, { operation: 'update' }>;
     type Delete = Extract<MetadataBulkOperation, { operation: 'delete' }>;
     expectTypeOf<MetadataBulkOperation['operation']>().toEqualTypeOf<'create' | 'upsert' | 'update' | 'delete'>();

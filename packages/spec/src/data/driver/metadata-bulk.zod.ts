@@ -1,22 +1,17 @@
 import { z } from 'zod';
 import { MachineNameSchema } from '../../shared/identifier.zod';
 import { JsonObjectSchema } from '../../shared/json.zod';
-import { MAX_SAFE_COUNT } from '../../shared/limits';
+import { batchSize, versionNumber } from '../../shared/fields';
 import { OpaqueIdSchema } from '../../shared/opaque-id.zod';
 import { define, withRules, type CrossFieldRule } from '../../shared/registry';
 import { excludesContinueOnError } from '../../shared/rules';
-import { MetadataMergeStrategySchema, MetadataRecordSchema, MetadataStateSchema } from '../metadata-record.zod';
+import { MetadataMergeStrategySchema, MetadataRecordWriteSchema, MetadataStateSchema } from '../metadata-record.zod';
 
 const MAX_BULK_ITEMS = 100_000;
 
 function bulkOptions() {
   return {
-    batchSize: z
-      .int()
-      .min(1)
-      .max(10_000)
-      .default(100)
-      .meta({ description: 'Records written per statement, 1 to 10,000; default 100.', examples: [500] }),
+    batchSize: batchSize('Records written per statement'),
     concurrency: z
       .int()
       .min(1)
@@ -64,19 +59,17 @@ function bulkOperation<O extends string>(operation: O) {
   return z.literal(operation).meta({ description: 'Kind of bulk operation.' });
 }
 
-function bulkRecords(description: string) {
-  return z.array(MetadataRecordSchema).min(1).max(MAX_BULK_ITEMS).meta({ description });
+function bulkWrites(description: string) {
+  return z.array(MetadataRecordWriteSchema).min(1).max(MAX_BULK_ITEMS).meta({ description });
 }
 
 function recordChange() {
   return z
     .strictObject({
       id: OpaqueIdSchema.meta({ description: 'Id of the record to change.' }),
-      expectedVersion: z
-        .int()
-        .min(1)
-        .max(MAX_SAFE_COUNT)
-        .meta({ description: 'Version the change was based on; if the stored version differs, the change is a conflict.', examples: [3] }),
+      expectedVersion: versionNumber(
+        'Version the change was based on. A different stored version is a version_conflict; no record with this id (even one deleted since it was read) is not_found.',
+      ),
       set: withRules(
         z.strictObject({
           payload: JsonObjectSchema.optional().meta({ description: 'New payload; replaces the stored payload whole.' }),
@@ -117,15 +110,9 @@ function deleteTarget() {
   return z
     .strictObject({
       id: OpaqueIdSchema.meta({ description: 'Id of the record to delete.' }),
-      expectedVersion: z
-        .int()
-        .min(1)
-        .max(MAX_SAFE_COUNT)
-        .optional()
-        .meta({
-          description: 'Delete only if the stored version is this one (a mismatch is a conflict); absent deletes whatever the version.',
-          examples: [3],
-        }),
+      expectedVersion: versionNumber(
+        'Delete only if the stored version is this one (a different one is a version_conflict); absent deletes whatever the version. No record with this id is not_found either way.',
+      ).optional(),
     })
     .meta({ description: 'A record to delete, optionally guarded by its version.', examples: [{ id: 'rec_42', expectedVersion: 3 }] });
 }
@@ -137,29 +124,41 @@ export const MetadataBulkOperationSchema = /* @__PURE__ */ define('MetadataBulkO
       withRules(
         z.strictObject({
           operation: bulkOperation('create'),
-          records: bulkRecords(
-            '1 to 100,000 records to create. A record whose identity (tenant, type, namespace, scope, owner, name) exists is a conflict.',
+          records: bulkWrites(
+            '1 to 100,000 items to create, none with expectedVersion. An item whose key (tenant, type, namespace, scope, owner, name) is already stored fails with already_exists. Absent content fields take the record defaults (state active, no tags, no extends, mergeStrategy merge).',
           ),
           ...bulkOptions(),
         }),
-        BULK_RULES,
+        [
+          ...BULK_RULES,
+          {
+            // A version check needs a stored item, and a create expects none.
+            name: 'create_has_no_expected_version',
+            message: 'a create cannot carry expectedVersion: the item must not exist yet, so it has no version to check',
+            path: ['records'],
+            holds: (op) => op.records.every((write) => write.expectedVersion === undefined),
+            jsonSchema: { properties: { records: { items: { not: { required: ['expectedVersion'] } } } } },
+          },
+        ],
         {
-          description: 'Create records.',
+          description: 'Create items.',
           examples: [{ operation: 'create', records: [{ type: 'object', name: 'account', payload: { label: 'Account' } }] }],
         },
       ),
       withRules(
         z.strictObject({
           operation: bulkOperation('upsert'),
-          records: bulkRecords(
-            "1 to 100,000 records. One whose identity does not exist is created; one that exists is replaced if its stored version equals the record's version, and is a conflict otherwise.",
+          records: bulkWrites(
+            '1 to 100,000 items. One whose key is not stored is created (absent content fields take the record defaults). One that is stored gets a new version: its payload replaced whole by the given one, and each given envelope field replacing the stored one (an absent one is kept), as onConflict replace does. With expectedVersion, the write applies only if the stored version equals it: a different one is a version_conflict, and no stored item is not_found.',
           ),
           ...bulkOptions(),
         }),
         BULK_RULES,
         {
-          description: 'Create or replace records by identity, guarded by version.',
-          examples: [{ operation: 'upsert', records: [{ type: 'object', name: 'account', version: 3, payload: { label: 'Account' } }] }],
+          description: 'Create or replace items by key, each guarded by its expectedVersion when given.',
+          examples: [
+            { operation: 'upsert', records: [{ type: 'object', name: 'account', payload: { label: 'Account' }, expectedVersion: 3 }] },
+          ],
         },
       ),
       withRules(
@@ -196,7 +195,7 @@ export const MetadataBulkOperationSchema = /* @__PURE__ */ define('MetadataBulkO
     ])
     .meta({
       description:
-        'A batch of writes of one kind, written batchSize records per statement. transactional (the default) writes all or nothing, one batch after another; otherwise each batch commits on its own, batches may run concurrently, and continueOnError keeps going past failed records. Version mismatches are conflicts, never overwrites.',
+        'A batch of writes of one kind, written batchSize records per statement. create and upsert take MetadataRecordWrite items; update and delete name records by id. transactional (the default) writes all or nothing, one batch after another; otherwise each batch commits on its own, batches may run concurrently, and continueOnError keeps going past failed records. A version mismatch is a version_conflict, never an overwrite; the report (MetadataOperationResult) gives each item its outcome.',
       examples: [{ operation: 'delete', ids: [{ id: 'rec_42' }] }],
     }),
 );

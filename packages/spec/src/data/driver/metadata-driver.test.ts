@@ -99,7 +99,6 @@ describe('MetadataDriverConfigSchema', () => {
         primaryKey: 'id',
         columnMapping: { ...DEFAULT_COLUMNS, payload: 'definition' },
         indexes: [{ name: 'metadata_updated_at_idx', fields: ['updatedAt'], unique: false, type: 'btree' }],
-        layout: 'relational',
       },
       migration: { autoMigrate: false, dropOnMigrate: true, backupBeforeMigrate: false, acknowledgeDataLoss: true },
       performance: {
@@ -170,9 +169,9 @@ describe('MetadataDriverConfigSchema', () => {
   });
 
   it('reports a table rule at its nested path', () => {
-    expect(issuesOf(MetadataDriverConfigSchema, { ...minimal, table: { layout: 'document', schema: 'platform' } })).toEqual([
-      { path: ['table', 'schema'], code: 'custom', rule: 'document_layout_has_no_schema' },
-    ]);
+    expect(
+      issuesOf(MetadataDriverConfigSchema, { ...minimal, table: { indexes: [{ name: '_framework_metadata', fields: ['type'] }] } }),
+    ).toEqual([{ path: ['table', 'indexes'], code: 'custom', rule: 'index_names_unique' }]);
   });
 
   it.each<[string, unknown, Path, string]>([

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MachineNameSchema } from '../../shared/identifier.zod';
-import { TransactionIsolationLevelSchema } from '../../shared/isolation-level.zod';
+import { batchSize, transactionSettings } from '../../shared/fields';
 import { define, withRules } from '../../shared/registry';
 import { MetadataTableSchemaSchema } from './metadata-table.zod';
 
@@ -85,16 +85,10 @@ function migrationConfig() {
 function performanceConfig() {
   return z
     .strictObject({
-      batchSize: z
-        .int()
-        .min(1)
-        .max(10_000)
-        .default(100)
-        .meta({
-          description:
-            'Records per statement or round trip when the runtime reads or writes many records on its own (prefetch, loads of many items, backups); 1 to 10,000, default 100. A bulk operation carries its own batchSize.',
-          examples: [500],
-        }),
+      batchSize: batchSize(
+        'Records per statement or round trip when the runtime reads or writes many records on its own (prefetch, loads of many items, backups)',
+        'A bulk operation and an import carry their own batchSize.',
+      ),
       cache: MetadataCacheConfigSchema.prefault({}).meta({ description: 'In-memory cache of loaded records.' }),
       prefetchOnInit: z.boolean().default(false).meta({
         description: 'Load every served record (active and deprecated) into the cache at startup instead of on first use. Default false.',
@@ -119,21 +113,11 @@ function performanceConfig() {
 function transactionsConfig() {
   return z
     .strictObject({
-      isolationLevel: TransactionIsolationLevelSchema.default('read_committed').meta({
-        description: 'Isolation level of metadata transactions. Default read_committed.',
-      }),
-      timeoutMs: z
-        .int()
-        .min(1)
-        .max(3_600_000)
-        .default(30_000)
-        .meta({
-          description: 'Milliseconds a transaction may run before it is rolled back, 1 to 3,600,000; default 30,000.',
-          examples: [30_000],
-        }),
+      // Shared with a save's transaction override, which has the same bounds and no defaults.
+      ...transactionSettings(),
       retryOnConflict: z.boolean().default(true).meta({
         description:
-          'Retry a transaction the database aborted with a serialization failure or a deadlock, with exponential backoff. An optimistic-concurrency version mismatch is never retried; it is returned to the caller as a conflict. Default true.',
+          'Retry a transaction the database aborted with a serialization failure or a deadlock, with exponential backoff. An optimistic-concurrency version mismatch is never retried; it is returned to the caller as a version_conflict (and a missing item as not_found). Default true.',
       }),
       maxRetries: z
         .int()
@@ -182,7 +166,7 @@ function transactionsConfig() {
     })
     .meta({
       description:
-        'Transactions for metadata writes: isolation level, timeout, and retries of serialization failures and deadlocks. MongoDB transactions use snapshot isolation whatever the level.',
+        'Transactions for metadata writes: isolation level, timeout, and retries of serialization failures and deadlocks. A save may override the isolation level and timeout for itself (MetadataSaveOptions.transaction); every other write uses these. MongoDB transactions use snapshot isolation whatever the level.',
       examples: [{ isolationLevel: 'serializable', maxRetries: 5 }],
     });
 }
@@ -197,7 +181,7 @@ function queryConfig() {
         .default(10_000)
         .meta({
           description:
-            'Most records one unpaged read may return (a load of many items, a prefetch of one type), 100 to 100,000; default 10,000. A read that would return more fails instead of being cut short.',
+            'Most records one unpaged internal read may return, 100 to 100,000; default 10,000. Queries and loads are always paged (MetadataPagination), so this caps only the reads a runtime makes on its own without a page, such as a prefetch of one type at startup. A read that would return more fails instead of being cut short (R26).',
           examples: [10_000],
         }),
       maxPageSize: z
@@ -207,7 +191,7 @@ function queryConfig() {
         .default(1000)
         .meta({
           description:
-            'Largest pageSize a paged query may ask for, 100 to 1000; default 1000. A query asking for more is rejected, not shortened; the floor of 100 (the default pageSize) keeps a query that names no pageSize valid.',
+            'Largest MetadataPagination.pageSize a query or load may ask for, 100 to 1000; default 1000. A larger pageSize is rejected (R26), never shortened to fit; the floor of 100 (the default pageSize) keeps a query or load that names no pageSize valid.',
           examples: [200],
         }),
     }),
@@ -220,7 +204,8 @@ function queryConfig() {
       },
     ],
     {
-      description: 'Limits on query results: the largest unpaged result and the largest page.',
+      description:
+        'Limits on reads: the largest page a query or load may ask for (maxPageSize caps MetadataPagination.pageSize) and the largest unpaged internal read, such as a prefetch (maxResultSize).',
       examples: [{ maxResultSize: 5_000, maxPageSize: 200 }],
     },
   );

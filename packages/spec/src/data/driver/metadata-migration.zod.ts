@@ -122,7 +122,7 @@ export const MetadataMigrationOperationSchema = /* @__PURE__ */ define('Metadata
         migrationStep('create', {
           tableSchema: MetadataTableSchemaSchema.prefault({}).meta({
             description:
-              "Layout of the new table: columns, indexes and layout. Its tableName and schema must be the step's table and schema.",
+              "Layout of the new table: its columns and indexes (the storage layout follows the datasource's driver). Its tableName and schema must be the step's table and schema.",
           }),
         }),
         [

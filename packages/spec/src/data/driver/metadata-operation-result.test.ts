@@ -1,9 +1,12 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { issuesOf } from '../../testing';
+import { issuesOf, type Path } from '../../testing';
 import {
   MetadataItemResultSchema,
+  MetadataOperationErrorCodeSchema,
   MetadataOperationErrorSchema,
   MetadataOperationResultSchema,
+  type MetadataOperationError,
+  type MetadataOperationErrorCode,
   type MetadataOperationResult,
   type MetadataOperationResultInput,
 } from './metadata-operation-result.zod';
@@ -16,42 +19,87 @@ const conflict = {
 } as const;
 
 describe('MetadataOperationErrorSchema', () => {
-  it('parses a minimal error to itself', () => {
-    expect(MetadataOperationErrorSchema.parse({ code: 'not_found', message: 'no item r9' })).toEqual({
-      code: 'not_found',
-      message: 'no item r9',
-    });
+  const notFound = { code: 'not_found', message: 'no item rec_42' } as const;
+  const exists = { code: 'already_exists', message: 'object crm.account exists', existingId: 'rec_42', actualVersion: 4 } as const;
+  const invalid = { code: 'invalid', message: 'payload.fields must be an object', path: ['payload', 'fields', 0] } as const;
+
+  it.each<[string, Record<string, unknown>]>([
+    ['version_conflict with both versions', conflict],
+    ['not_found without a version', notFound],
+    ['not_found with the expectedVersion the write gave', { ...notFound, expectedVersion: 3 }],
+    ['already_exists with the stored id and version', exists],
+    ['invalid with a path', invalid],
+    ['invalid without a path', { code: 'invalid', message: 'payload too deep' }],
+    ['constraint_violation', { code: 'constraint_violation', message: 'unique index refused the key' }],
+    ['timeout', { code: 'timeout', message: 'transaction exceeded 30000 ms' }],
+    ['unavailable', { code: 'unavailable', message: 'datasource metadata_db unreachable' }],
+  ])('parses %s to itself', (_label, error) => {
+    expect(MetadataOperationErrorSchema.parse(error)).toEqual(error);
   });
 
-  it('parses a full error', () => {
-    const full = {
-      code: 'invalid',
-      message: 'payload.fields must be an object',
-      path: ['payload', 'fields', 0],
-      expectedVersion: 1,
-      actualVersion: 2,
-    };
-    expect(MetadataOperationErrorSchema.parse(full)).toEqual(full);
+  it('covers every code with a variant', () => {
+    const codes = MetadataOperationErrorSchema.options.flatMap((variant) => variant.shape.code.options);
+    expect([...codes].sort()).toEqual([...MetadataOperationErrorCodeSchema.options].sort());
   });
 
-  it('requires both versions on a version conflict (version_conflict_names_both_versions)', () => {
-    expect(MetadataOperationErrorSchema.parse(conflict)).toEqual(conflict);
-    expect(issuesOf(MetadataOperationErrorSchema, { code: 'version_conflict', message: 'stale', expectedVersion: 3 })).toEqual([
-      { path: ['actualVersion'], code: 'custom', rule: 'version_conflict_names_both_versions' },
-    ]);
-  });
-
-  it.each([
-    ['an unknown code', { code: 'oops', message: 'x' }, ['code'], 'invalid_value'],
+  it.each<[string, Record<string, unknown>, Path, string]>([
+    // Required fields of each variant.
+    [
+      'version_conflict without actualVersion',
+      { code: 'version_conflict', message: 'stale', expectedVersion: 3 },
+      ['actualVersion'],
+      'invalid_type',
+    ],
+    [
+      'version_conflict without expectedVersion',
+      { code: 'version_conflict', message: 'stale', actualVersion: 4 },
+      ['expectedVersion'],
+      'invalid_type',
+    ],
+    ['already_exists without existingId', { code: 'already_exists', message: 'exists', actualVersion: 4 }, ['existingId'], 'invalid_type'],
+    [
+      'already_exists without actualVersion',
+      { code: 'already_exists', message: 'exists', existingId: 'rec_42' },
+      ['actualVersion'],
+      'invalid_type',
+    ],
+    ['a missing message', { code: 'timeout' }, ['message'], 'invalid_type'],
+    // Fields of other variants are unknown keys.
+    ['actualVersion on not_found', { ...notFound, actualVersion: 4 }, [], 'unrecognized_keys'],
+    ['existingId on version_conflict', { ...conflict, existingId: 'rec_42' }, [], 'unrecognized_keys'],
+    ['expectedVersion on already_exists', { ...exists, expectedVersion: 3 }, [], 'unrecognized_keys'],
+    ['path on version_conflict', { ...conflict, path: ['payload'] }, [], 'unrecognized_keys'],
+    ['expectedVersion on invalid', { ...invalid, expectedVersion: 1 }, [], 'unrecognized_keys'],
+    ['a version on timeout', { code: 'timeout', message: 'x', actualVersion: 2 }, [], 'unrecognized_keys'],
+    ['a path on unavailable', { code: 'unavailable', message: 'x', path: [] }, [], 'unrecognized_keys'],
+    ['a stack trace', { code: 'invalid', message: 'x', stack: 'at ...' }, [], 'unrecognized_keys'],
+    // Field values.
+    ['an unknown code', { code: 'oops', message: 'x' }, ['code'], 'invalid_union'],
+    ['a missing code', { message: 'x' }, ['code'], 'invalid_union'],
     ['an empty message', { code: 'invalid', message: '' }, ['message'], 'invalid_format'],
     ['a 2001-character message', { code: 'invalid', message: 'é'.repeat(2001) }, ['message'], 'invalid_format'],
-    ['version 0', { ...conflict, actualVersion: 0 }, ['actualVersion'], 'too_small'],
-    ['a fractional version', { ...conflict, expectedVersion: 2.5 }, ['expectedVersion'], 'invalid_type'],
+    ['actualVersion 0', { ...conflict, actualVersion: 0 }, ['actualVersion'], 'too_small'],
+    ['a fractional expectedVersion', { ...conflict, expectedVersion: 2.5 }, ['expectedVersion'], 'invalid_type'],
+    ['expectedVersion 2**53 on not_found', { ...notFound, expectedVersion: 2 ** 53 }, ['expectedVersion'], 'too_big'],
+    ['a malformed existingId', { ...exists, existingId: 'rec 42' }, ['existingId'], 'invalid_format'],
     ['a negative path index', { code: 'invalid', message: 'x', path: [-1] }, ['path', 0], 'too_small'],
-    ['an unknown key', { code: 'invalid', message: 'x', stack: 'at ...' }, [], 'unrecognized_keys'],
-    ['a missing code', { message: 'x' }, ['code'], 'invalid_value'],
   ])('rejects %s', (_name, input, path, code) => {
-    expect(issuesOf(MetadataOperationErrorSchema, input)).toContainEqual(expect.objectContaining({ path, code }));
+    expect(issuesOf(MetadataOperationErrorSchema, input)).toEqual([{ path, code }]);
+  });
+
+  it('types: each code has its own fields', () => {
+    type Conflict = Extract<MetadataOperationError, { code: 'version_conflict' }>;
+    type NotFound = Extract<MetadataOperationError, { code: 'not_found' }>;
+    type Exists = Extract<MetadataOperationError, { code: 'already_exists' }>;
+    type Other = Extract<MetadataOperationError, { code: 'constraint_violation' | 'timeout' | 'unavailable' }>;
+    expectTypeOf<Conflict['actualVersion']>().toEqualTypeOf<number>();
+    expectTypeOf<Conflict['expectedVersion']>().toEqualTypeOf<number>();
+    expectTypeOf<NotFound['expectedVersion']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<NotFound>().not.toHaveProperty('actualVersion');
+    expectTypeOf<Exists['existingId']>().toEqualTypeOf<string>();
+    expectTypeOf<Exists['actualVersion']>().toEqualTypeOf<number>();
+    expectTypeOf<keyof Other>().toEqualTypeOf<'code' | 'message'>();
+    expectTypeOf<MetadataOperationError['code']>().toEqualTypeOf<MetadataOperationErrorCode>();
   });
 });
 
@@ -106,6 +154,29 @@ describe('MetadataOperationResultSchema', () => {
       committed: false,
       items: [],
     });
+  });
+
+  it('parses the report of a keep-going upsert with one item per outcome and error shape', () => {
+    const upsert = {
+      dryRun: false,
+      committed: true,
+      items: [
+        { index: 0, id: 'r1', status: 'created', version: 1 },
+        { index: 1, id: 'r2', status: 'replaced', version: 5 },
+        { index: 2, status: 'failed', error: { code: 'not_found', message: 'no stored item crm.contact', expectedVersion: 2 } },
+        { index: 3, id: 'r4', status: 'failed', error: conflict },
+        { index: 4, status: 'failed', error: { code: 'invalid', message: 'tags must be machine names', path: ['tags', 0] } },
+        { index: 5, id: 'r6', status: 'unchanged', version: 3 },
+      ],
+    };
+    expect(MetadataOperationResultSchema.parse(upsert)).toEqual(upsert);
+  });
+
+  it('reports an error of the wrong shape at its nested path', () => {
+    const item = { index: 0, status: 'failed', error: { code: 'not_found', message: 'gone', actualVersion: 4 } };
+    expect(issuesOf(MetadataOperationResultSchema, { dryRun: false, committed: false, items: [item] })).toEqual([
+      { path: ['items', 0, 'error'], code: 'unrecognized_keys' },
+    ]);
   });
 
   it('never reports a committed dry run (dry_run_commits_nothing)', () => {

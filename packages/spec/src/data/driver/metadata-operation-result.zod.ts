@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { versionNumber } from '../../shared/fields';
 import { MAX_SAFE_COUNT } from '../../shared/limits';
 import { OpaqueIdSchema } from '../../shared/opaque-id.zod';
 import { define, withRules } from '../../shared/registry';
@@ -8,53 +9,99 @@ import { boundedText } from '../../shared/text';
 export const MetadataOperationErrorCodeSchema = /* @__PURE__ */ define('MetadataOperationErrorCode', () =>
   z.enum(['version_conflict', 'already_exists', 'not_found', 'invalid', 'constraint_violation', 'timeout', 'unavailable']).meta({
     description:
-      'Why an item failed. version_conflict: the stored version is not the expected one (never retried, never overwritten; HTTP 409); already_exists: a create met an item with the same key; not_found: an update or delete named no stored item; invalid: the item failed validation; constraint_violation: the database refused it (a unique index, say); timeout: the statement or transaction timed out; unavailable: the datasource could not be reached.',
+      'Why an item failed. version_conflict: the item is stored with another version than the expected one (never retried, never overwritten; HTTP 409); already_exists: a create met a stored item with the same key; not_found: an update, delete or save named an item that is not stored, even one named with an expectedVersion that has since been deleted (not a version conflict; HTTP 404); invalid: the item failed validation; constraint_violation: the database refused it (a unique index, say); timeout: the statement or transaction timed out; unavailable: the datasource could not be reached.',
     examples: ['version_conflict'],
   }),
 );
 export type MetadataOperationErrorCode = z.output<typeof MetadataOperationErrorCodeSchema>;
 export type MetadataOperationErrorCodeInput = z.input<typeof MetadataOperationErrorCodeSchema>;
 
-const version = (description: string) =>
-  z
-    .int()
-    .min(1)
-    .max(MAX_SAFE_COUNT)
-    .meta({ description, examples: [3] });
-
-/** The error of one failed item: a code, a message safe to show, and for conflicts the two versions. */
-export const MetadataOperationErrorSchema = /* @__PURE__ */ define('MetadataOperationError', () =>
-  withRules(
-    z.strictObject({
-      code: MetadataOperationErrorCodeSchema.meta({ description: 'What went wrong.' }),
-      message: boundedText(1, 2000).meta({
-        description:
-          'What went wrong, for people, at most 2000 characters. Never holds a secret, a connection string or a resolved secret reference.',
-        examples: ['stored version is 4, the change was based on version 3'],
-      }),
-      path: z
-        .array(z.union([z.string(), z.int().min(0)]))
-        .max(32)
-        .optional()
-        .meta({ description: 'Path of the offending field inside the item, for invalid items.', examples: [['payload', 'fields']] }),
-      expectedVersion: version('Version the write was based on; present on version_conflict.').optional(),
-      actualVersion: version('Version found in the store; present on version_conflict.').optional(),
-    }),
-    [
-      {
-        name: 'version_conflict_names_both_versions',
-        message: 'a version_conflict error names expectedVersion and actualVersion',
-        path: ['actualVersion'],
-        holds: (e) => e.code !== 'version_conflict' || (e.expectedVersion !== undefined && e.actualVersion !== undefined),
-        jsonSchema: {
-          if: { properties: { code: { const: 'version_conflict' } }, required: ['code'] },
-          then: { required: ['expectedVersion', 'actualVersion'] },
-        },
-      },
-    ],
-    {
+/** The fields of every error variant but the ones its code adds. */
+function errorFields<const C extends MetadataOperationErrorCode>(codes: readonly [C, ...C[]], meaning: string) {
+  return {
+    code: MetadataOperationErrorCodeSchema.extract(codes).meta({ description: meaning }),
+    message: boundedText(1, 2000).meta({
       description:
-        'The error of one failed item. A version conflict names the version the write was based on and the version stored, so a client can reload and retry deliberately.',
+        'What went wrong, for people, 1 to 2000 characters. Never holds a secret, a connection string or a resolved secret reference.',
+      examples: ['stored version is 4, the change was based on version 3'],
+    }),
+  };
+}
+
+/** The error of one failed item: one shape per code, each with exactly the fields a client needs to act on it. */
+export const MetadataOperationErrorSchema = /* @__PURE__ */ define('MetadataOperationError', () =>
+  z
+    .discriminatedUnion('code', [
+      z
+        .strictObject({
+          ...errorFields(['version_conflict'], 'version_conflict: the item is stored, with another version than the write expected.'),
+          expectedVersion: versionNumber('Version the write was based on.'),
+          actualVersion: versionNumber('Version stored now.', 4),
+        })
+        .meta({
+          description:
+            'The item is stored and its version is not the one the write expected: nothing was written. Names both versions, so a client can reload and decide.',
+          examples: [
+            {
+              code: 'version_conflict',
+              message: 'stored version is 4, the change was based on version 3',
+              expectedVersion: 3,
+              actualVersion: 4,
+            },
+          ],
+        }),
+      z
+        .strictObject({
+          ...errorFields(['not_found'], 'not_found: the item the write named is not stored.'),
+          expectedVersion: versionNumber('Version the write was based on, when it named one.').optional(),
+        })
+        .meta({
+          description:
+            'An update, delete or save named an item (by id or by key) that is not stored, including an item read at expectedVersion and deleted since. Not a version conflict: there is no stored version to compare.',
+          examples: [{ code: 'not_found', message: 'no item rec_42', expectedVersion: 3 }],
+        }),
+      z
+        .strictObject({
+          ...errorFields(['already_exists'], 'already_exists: a create met a stored item with the same key.'),
+          existingId: OpaqueIdSchema.meta({ description: 'Storage id of the stored item with the same key.', examples: ['rec_42'] }),
+          actualVersion: versionNumber('Version of the stored item.', 4),
+        })
+        .meta({
+          description:
+            'A create (a bulk create, a save or an import with onConflict error) met a stored item with the same key. Names the stored item and its version, so a client can update it deliberately instead.',
+          examples: [{ code: 'already_exists', message: 'object crm.account already exists', existingId: 'rec_42', actualVersion: 4 }],
+        }),
+      z
+        .strictObject({
+          ...errorFields(['invalid'], 'invalid: the item failed validation.'),
+          path: z
+            .array(z.union([z.string(), z.int().min(0)]))
+            .max(32)
+            .optional()
+            .meta({
+              description: 'Path of the offending field inside the item, when one field is at fault.',
+              examples: [['payload', 'fields']],
+            }),
+        })
+        .meta({
+          description: 'The item failed validation; path names the offending field when one is at fault.',
+          examples: [{ code: 'invalid', message: 'payload.fields must be an object', path: ['payload', 'fields'] }],
+        }),
+      z
+        .strictObject({
+          ...errorFields(
+            ['constraint_violation', 'timeout', 'unavailable'],
+            'constraint_violation: the database refused the item; timeout: the statement or transaction timed out; unavailable: the datasource could not be reached.',
+          ),
+        })
+        .meta({
+          description: 'A failure of the database or the connection: the code and a message, nothing more.',
+          examples: [{ code: 'timeout', message: 'transaction exceeded 30000 ms' }],
+        }),
+    ])
+    .meta({
+      description:
+        'The error of one failed item, one shape per code. version_conflict names expectedVersion and actualVersion; not_found names the expectedVersion the write gave, if any; already_exists names the stored item (existingId) and its actualVersion; invalid may name the offending path; constraint_violation, timeout and unavailable carry only the message. Every variant has a code and a message safe to show; no other key is accepted.',
       examples: [
         {
           code: 'version_conflict',
@@ -63,8 +110,7 @@ export const MetadataOperationErrorSchema = /* @__PURE__ */ define('MetadataOper
           actualVersion: 4,
         },
       ],
-    },
-  ),
+    }),
 );
 export type MetadataOperationError = z.output<typeof MetadataOperationErrorSchema>;
 export type MetadataOperationErrorInput = z.input<typeof MetadataOperationErrorSchema>;
@@ -84,7 +130,7 @@ export const MetadataItemResultSchema = /* @__PURE__ */ define('MetadataItemResu
           'Outcome. In a dry run the status says what would have happened. not_attempted: the operation stopped (or rolled back) before this item, because an earlier item failed without continueOnError.',
         examples: ['updated'],
       }),
-      version: version('Version of the item after the write (or that it would have).').optional(),
+      version: versionNumber('Version of the item after the write (or that it would have).', 4).optional(),
       error: MetadataOperationErrorSchema.optional().meta({ description: 'Why the item failed; present exactly when status is failed.' }),
     }),
     [
