@@ -1,9 +1,10 @@
 import { describe, it, expect, expectTypeOf } from 'vitest';
 import type { z } from 'zod';
-import { INLINE_SECRET_MESSAGE } from '../shared/secret-ref.zod';
-import type { MetadataQueryFilters, MetadataSort } from '../data/driver/metadata-query.zod';
-import { MetadataRecordSchema, type MetadataRecord } from '../data/metadata-record.zod';
+import type { MetadataPagination, MetadataPaginationInput, MetadataQueryFilters, MetadataSort } from '../data/driver/metadata-query.zod';
+import { MetadataRecordSchema, MetadataScopeSchema, type MetadataRecord } from '../data/metadata-record.zod';
+import { MetadataDriverConfigSchema, type MetadataDriverConfig } from '../data/driver/metadata-driver.zod';
 import {
+  METADATA_FILE_LAYOUT,
   MetadataChangeEventSchema,
   MetadataChangeOperationSchema,
   MetadataConflictStrategySchema,
@@ -78,54 +79,30 @@ const DATE_TIME_ABUSE: [string, unknown][] = [
 describe('MetadataDatasourceConfigSchema', () => {
   const minimal = { datasource: 'metadata_db' };
 
-  it('parses the minimal config to the complete value, nested groups included', () => {
-    expect(MetadataDatasourceConfigSchema.parse(minimal)).toEqual({
-      datasource: 'metadata_db',
-      table: '_framework_metadata',
-      autoMigrate: true,
-      cache: { enabled: true, ttlSeconds: 300, invalidateOnWrite: true, maxEntries: 10_000 },
-      query: { batchSize: 100, loadConcurrency: 4 },
-    });
-  });
-
-  it('fills the defaults of a partly given nested group', () => {
-    expect(MetadataDatasourceConfigSchema.parse({ ...minimal, query: { batchSize: 500 } }).query).toEqual({
-      batchSize: 500,
-      loadConcurrency: 4,
-    });
-  });
-
-  it('parses a config with every field set and round-trips it', () => {
-    const full: MetadataDatasourceConfigInput = {
-      datasource: 'metadata_db',
-      table: 'app_metadata',
-      schema: 'metadata',
-      autoMigrate: false,
-      cache: { enabled: false, ttlSeconds: 60, invalidateOnWrite: false, maxEntries: 500 },
-      query: { batchSize: 10_000, loadConcurrency: 64 },
-    };
-    const parsed = MetadataDatasourceConfigSchema.parse(full);
-    expect(parsed).toEqual(full);
-    expect(MetadataDatasourceConfigSchema.parse(parsed)).toEqual(parsed);
+  it('parses the datasource name and nothing else: no default is filled', () => {
+    expect(MetadataDatasourceConfigSchema.parse(minimal)).toEqual({ datasource: 'metadata_db' });
   });
 
   it('reports a missing datasource as invalid_type', () => {
     expect(issuesOf(MetadataDatasourceConfigSchema, {})).toEqual([{ path: ['datasource'], code: 'invalid_type' }]);
   });
 
-  it('has no "use indexes" option (the query planner picks indexes)', () => {
-    expect(issuesOf(MetadataDatasourceConfigSchema, { ...minimal, useIndexes: true })).toEqual([{ path: [], code: 'unrecognized_keys' }]);
-    expect(issuesOf(MetadataDatasourceConfigSchema, { ...minimal, query: { useIndexes: true } })).toEqual([
-      { path: ['query'], code: 'unrecognized_keys' },
-    ]);
+  // The table, migration, cache and batching are MetadataDriverConfig's: one place for each setting.
+  it.each<[string, Record<string, unknown>]>([
+    ['table', { table: 'y' }],
+    ['schema', { schema: 'metadata' }],
+    ['autoMigrate', { autoMigrate: false }],
+    ['cache', { cache: { ttlSeconds: 600 } }],
+    ['query', { query: { batchSize: 500 } }],
+    ['a "use indexes" option (the query planner picks indexes)', { useIndexes: true }],
+  ])('rejects %s as an unknown key', (_label, patch) => {
+    const result = MetadataDatasourceConfigSchema.safeParse({ ...minimal, ...patch });
+    expect(result.error?.issues).toEqual([expect.objectContaining({ path: [], code: 'unrecognized_keys', keys: Object.keys(patch) })]);
   });
 
   it.each<BadRow>([
-    ['a typo of autoMigrate', { autoMigrte: false }, [], 'unrecognized_keys'],
     ['an own __proto__ key', PROTO_KEY, [], 'unrecognized_keys'],
     ['a constructor key', { constructor: 1 }, [], 'unrecognized_keys'],
-    ['a typo in query', { query: { batchsize: 5 } }, ['query'], 'unrecognized_keys'],
-    ['a typo in cache', { cache: { ttl: 5 } }, ['cache'], 'unrecognized_keys'],
     ['SQL as a datasource name', { datasource: 'meta; DROP TABLE x' }, ['datasource'], 'invalid_format'],
     ['a hyphen in the datasource name', { datasource: 'a-b' }, ['datasource'], 'invalid_format'],
     ['a datasource name starting with a digit', { datasource: '1abc' }, ['datasource'], 'invalid_format'],
@@ -133,57 +110,30 @@ describe('MetadataDatasourceConfigSchema', () => {
     ['a 10_000-char datasource name', { datasource: 'a'.repeat(10_000) }, ['datasource'], 'too_big'],
     ['an empty datasource name', { datasource: '' }, ['datasource'], 'invalid_format'],
     ['an inline connection URL with a password', { datasource: 'postgres://app:hunter2@db/meta' }, ['datasource'], 'invalid_format'],
-    ['SQL as a table name', { table: 'meta; DROP TABLE x' }, ['table'], 'invalid_format'],
-    ['a hyphen in the table name', { table: 'a-b' }, ['table'], 'invalid_format'],
-    ['a table name starting with a digit', { table: '1abc' }, ['table'], 'invalid_format'],
-    ['a 64-char table name', { table: 'a'.repeat(64) }, ['table'], 'invalid_format'],
-    ['an empty table name', { table: '' }, ['table'], 'invalid_format'],
-    ['a quoted schema name', { schema: '"public"' }, ['schema'], 'invalid_format'],
-    ['a 64-char schema name', { schema: 's'.repeat(64) }, ['schema'], 'invalid_format'],
-    ['autoMigrate as a string', { autoMigrate: 'yes' }, ['autoMigrate'], 'invalid_type'],
-    ['cache as a boolean', { cache: true }, ['cache'], 'invalid_type'],
-    ['a zero cache TTL', { cache: { ttlSeconds: 0 } }, ['cache', 'ttlSeconds'], 'too_small'],
-    ['query as a number', { query: 100 }, ['query'], 'invalid_type'],
-    ...NUMBER_ABUSE(1, 10_000).map(([label, value, code]): BadRow => [
-      `batchSize ${label}`,
-      { query: { batchSize: value } },
-      ['query', 'batchSize'],
-      code,
-    ]),
-    ...NUMBER_ABUSE(1, 64).map(([label, value, code]): BadRow => [
-      `loadConcurrency ${label}`,
-      { query: { loadConcurrency: value } },
-      ['query', 'loadConcurrency'],
-      code,
-    ]),
+    ['a datasource object instead of its name', { datasource: { driver: 'sqlite' } }, ['datasource'], 'invalid_type'],
   ])('rejects %s', (_label, patch, path, code) => {
     expect(issuesOf(MetadataDatasourceConfigSchema, { ...minimal, ...(patch as object) })).toEqual([{ path, code }]);
   });
 
-  it('types: defaulted fields are optional in input and required in output', () => {
-    expectTypeOf<MetadataDatasourceConfigInput['datasource']>().toEqualTypeOf<string>();
-    expectTypeOf<MetadataDatasourceConfigInput['table']>().toEqualTypeOf<string | undefined>();
-    expectTypeOf<MetadataDatasourceConfig['table']>().toEqualTypeOf<string>();
-    expectTypeOf<MetadataDatasourceConfig['schema']>().toEqualTypeOf<string | undefined>();
-    expectTypeOf<MetadataDatasourceConfig['query']['loadConcurrency']>().toEqualTypeOf<number>();
-    expectTypeOf<MetadataDatasourceConfig['cache']['ttlSeconds']>().toEqualTypeOf<number>();
-    expectTypeOf<undefined>().toExtend<MetadataDatasourceConfigInput['query']>();
+  it('types: the datasource name is the whole config', () => {
+    expectTypeOf<MetadataDatasourceConfigInput>().toEqualTypeOf<{ datasource: string }>();
+    expectTypeOf<MetadataDatasourceConfig>().toEqualTypeOf<{ datasource: string }>();
   });
 });
 
 // ---------------------------------------------------------------------------
 
 describe('MetadataLoaderProtocolSchema', () => {
-  it('has the four protocols', () => {
-    expect(MetadataLoaderProtocolSchema.options).toEqual(['file', 'http', 'memory', 'datasource']);
+  it('has the three protocols', () => {
+    expect(MetadataLoaderProtocolSchema.options).toEqual(['file', 'memory', 'datasource']);
   });
 
-  it.each(['ftp', 'File', 'database', ''])('rejects %j', (input) => {
+  it.each(['http', 'https', 'ftp', 'File', 'database', ''])('rejects %j', (input) => {
     expect(issuesOf(MetadataLoaderProtocolSchema, input)).toEqual([{ path: [], code: 'invalid_value' }]);
   });
 
   it('types', () => {
-    expectTypeOf<MetadataLoaderProtocol>().toEqualTypeOf<'file' | 'http' | 'memory' | 'datasource'>();
+    expectTypeOf<MetadataLoaderProtocol>().toEqualTypeOf<'file' | 'memory' | 'datasource'>();
   });
 });
 
@@ -228,44 +178,37 @@ describe('MetadataLoaderCapabilitiesSchema', () => {
 
 // ---------------------------------------------------------------------------
 
+describe('METADATA_FILE_LAYOUT', () => {
+  it('gives one path pattern per scope, the owner only under user', () => {
+    expect(Object.keys(METADATA_FILE_LAYOUT)).toEqual(MetadataScopeSchema.options);
+    expect(METADATA_FILE_LAYOUT).toEqual({
+      system: '<tenantId>/system/<type>/<namespace>/<name>.json',
+      platform: '<tenantId>/platform/<type>/<namespace>/<name>.json',
+      user: '<tenantId>/user/<owner>/<type>/<namespace>/<name>.json',
+    });
+    expect(Object.isFrozen(METADATA_FILE_LAYOUT)).toBe(true);
+  });
+});
+
 describe('MetadataLoaderContractSchema', () => {
   const capabilities = { read: true, write: false, watch: false, list: true, history: false, transactions: false };
   const file = { protocol: 'file', name: 'builtin', rootDir: '/srv/app/metadata' };
-  const http = { protocol: 'http', name: 'central', baseUrl: 'https://metadata.example.com/v1' };
   const memory = { protocol: 'memory', name: 'fixtures' };
   const datasource = { protocol: 'datasource', name: 'metadata_db', datasourceConfig: { datasource: 'metadata_db' } };
 
-  it('parses each minimal variant to the complete value', () => {
-    expect(MetadataLoaderContractSchema.parse(file)).toEqual({ ...file, capabilities });
-    expect(MetadataLoaderContractSchema.parse(http)).toEqual({ ...http, capabilities });
+  it('parses each minimal variant to the complete value; a file loader reads records by default', () => {
+    expect(MetadataLoaderContractSchema.parse(file)).toEqual({ ...file, format: 'record', capabilities });
     expect(MetadataLoaderContractSchema.parse(memory)).toEqual({ ...memory, capabilities });
     expect(MetadataLoaderContractSchema.parse(datasource)).toEqual({
       protocol: 'datasource',
       name: 'metadata_db',
       capabilities,
-      datasourceConfig: {
-        datasource: 'metadata_db',
-        table: '_framework_metadata',
-        autoMigrate: true,
-        cache: { enabled: true, ttlSeconds: 300, invalidateOnWrite: true, maxEntries: 10_000 },
-        query: { batchSize: 100, loadConcurrency: 4 },
-      },
+      datasourceConfig: { datasource: 'metadata_db' },
     });
   });
 
   it.each<[string, MetadataLoaderContractInput]>([
-    ['file', { ...file, protocol: 'file', description: 'Shipped definitions', capabilities: { watch: true } }],
-    [
-      'http',
-      {
-        ...http,
-        protocol: 'http',
-        baseUrl: 'https://metadata.example.com:8443/api/v1/',
-        description: 'Central registry – zentral',
-        bearerToken: { env: 'METADATA_API_TOKEN' },
-        capabilities: { list: false },
-      },
-    ],
+    ['file', { ...file, protocol: 'file', format: 'payload', description: 'Shipped definitions', capabilities: { watch: true } }],
     ['memory', { ...memory, protocol: 'memory', description: 'Fixtures', capabilities: { write: true, history: true } }],
     [
       'datasource',
@@ -274,20 +217,18 @@ describe('MetadataLoaderContractSchema', () => {
         name: 'metadata_db',
         description: 'Customisations in PostgreSQL',
         capabilities: { read: true, write: true, watch: true, list: true, history: true, transactions: true },
-        datasourceConfig: {
-          datasource: 'metadata_db',
-          table: 'app_metadata',
-          schema: 'metadata',
-          autoMigrate: false,
-          cache: { enabled: true, ttlSeconds: 600, invalidateOnWrite: true, maxEntries: 50_000 },
-          query: { batchSize: 500, loadConcurrency: 8 },
-        },
+        datasourceConfig: { datasource: 'metadata_db' },
       },
     ],
   ])('parses a full %s loader and round-trips it', (_protocol, full) => {
     const parsed = MetadataLoaderContractSchema.parse(full);
-    expect(parsed).toMatchObject(full as object);
+    expect(parsed).toEqual({ ...full, capabilities: { ...capabilities, ...full.capabilities } });
     expect(MetadataLoaderContractSchema.parse(parsed)).toEqual(parsed);
+  });
+
+  it('rejects the http protocol, which stays out until its endpoint is specified', () => {
+    const http = { protocol: 'http', name: 'central', baseUrl: 'https://metadata.example.com/v1' };
+    expect(issuesOf(MetadataLoaderContractSchema, http)).toEqual([{ path: ['protocol'], code: 'invalid_union' }]);
   });
 
   it('rejects a datasource loader without datasourceConfig', () => {
@@ -298,7 +239,6 @@ describe('MetadataLoaderContractSchema', () => {
 
   it.each([
     ['file', file],
-    ['http', http],
     ['memory', memory],
   ])('rejects datasourceConfig on a %s loader as an unrecognized key', (_protocol, base) => {
     const result = MetadataLoaderContractSchema.safeParse({ ...base, datasourceConfig: { datasource: 'metadata_db' } });
@@ -306,15 +246,15 @@ describe('MetadataLoaderContractSchema', () => {
   });
 
   it('rejects the settings of another protocol', () => {
-    expect(issuesOf(MetadataLoaderContractSchema, { ...file, baseUrl: http.baseUrl })).toEqual([{ path: [], code: 'unrecognized_keys' }]);
     expect(issuesOf(MetadataLoaderContractSchema, { ...memory, rootDir: '/x' })).toEqual([{ path: [], code: 'unrecognized_keys' }]);
+    expect(issuesOf(MetadataLoaderContractSchema, { ...memory, format: 'record' })).toEqual([{ path: [], code: 'unrecognized_keys' }]);
     expect(issuesOf(MetadataLoaderContractSchema, { ...datasource, rootDir: '/x' })).toEqual([{ path: [], code: 'unrecognized_keys' }]);
   });
 
-  it('rejects an inline bearer token with the secret-reference message', () => {
-    const result = MetadataLoaderContractSchema.safeParse({ ...http, bearerToken: 'hunter2' });
+  it('rejects table settings in a datasource loader: they belong to metadata', () => {
+    const result = MetadataLoaderContractSchema.safeParse({ ...datasource, datasourceConfig: { datasource: 'x', table: 'y' } });
     expect(result.error?.issues).toEqual([
-      expect.objectContaining({ path: ['bearerToken'], code: 'invalid_union', message: INLINE_SECRET_MESSAGE }),
+      expect.objectContaining({ path: ['datasourceConfig'], code: 'unrecognized_keys', keys: ['table'] }),
     ]);
   });
 
@@ -328,21 +268,12 @@ describe('MetadataLoaderContractSchema', () => {
     expect(MetadataLoaderContractSchema.safeParse({ ...memory, description: '🚀'.repeat(1000) }).success).toBe(true);
   });
 
-  it.each<[string, unknown]>([
-    ['with a port and a path', 'https://metadata.example.com:8443/a/b_c-d.e~f'],
-    ['with a host only', 'https://localhost'],
-    ['with a trailing slash', 'https://metadata.example.com/'],
-  ])('accepts a base URL %s', (_label, baseUrl) => {
-    expect(MetadataLoaderContractSchema.safeParse({ ...http, baseUrl }).success).toBe(true);
-  });
-
   it.each<BadRow>([
     ['no protocol', { name: 'x' }, ['protocol'], 'invalid_union'],
     ['an unknown protocol', { ...memory, protocol: 'ftp' }, ['protocol'], 'invalid_union'],
     ['an uppercase protocol', { ...memory, protocol: 'FILE' }, ['protocol'], 'invalid_union'],
     ['a missing name', { protocol: 'memory' }, ['name'], 'invalid_type'],
     ['a missing rootDir', { protocol: 'file', name: 'x' }, ['rootDir'], 'invalid_type'],
-    ['a missing baseUrl', { protocol: 'http', name: 'x' }, ['baseUrl'], 'invalid_type'],
     ['a typo', { ...memory, capabilites: {} }, [], 'unrecognized_keys'],
     ['an own __proto__ key', { ...memory, ...PROTO_KEY }, [], 'unrecognized_keys'],
     ['a constructor key', { ...memory, constructor: 1 }, [], 'unrecognized_keys'],
@@ -353,27 +284,9 @@ describe('MetadataLoaderContractSchema', () => {
     ['a relative rootDir', { ...file, rootDir: 'metadata' }, ['rootDir'], 'invalid_format'],
     ['a 10_000-char rootDir', { ...file, rootDir: `/${'a'.repeat(10_000)}` }, ['rootDir'], 'invalid_format'],
     ['a rootDir with NUL', { ...file, rootDir: '/srv/\0x' }, ['rootDir'], 'invalid_format'],
-    ['a plain http URL', { ...http, baseUrl: 'http://metadata.example.com' }, ['baseUrl'], 'invalid_format'],
-    ['a URL with user and password', { ...http, baseUrl: 'https://app:hunter2@metadata.example.com/v1' }, ['baseUrl'], 'invalid_format'],
-    ['a URL with a user', { ...http, baseUrl: 'https://app@metadata.example.com' }, ['baseUrl'], 'invalid_format'],
-    [
-      'a URL with a token in the query',
-      { ...http, baseUrl: 'https://metadata.example.com/v1?token=hunter2' },
-      ['baseUrl'],
-      'invalid_format',
-    ],
-    ['a URL with a fragment', { ...http, baseUrl: 'https://metadata.example.com/#x' }, ['baseUrl'], 'invalid_format'],
-    ['a URL without a host', { ...http, baseUrl: 'https://' }, ['baseUrl'], 'invalid_format'],
-    ['a URL with a space', { ...http, baseUrl: 'https://metadata.example.com/a b' }, ['baseUrl'], 'invalid_format'],
-    ['a non-ASCII URL', { ...http, baseUrl: 'https://exämple.com' }, ['baseUrl'], 'invalid_format'],
-    ['a 10_000-char URL', { ...http, baseUrl: `https://metadata.example.com/${'a'.repeat(10_000)}` }, ['baseUrl'], 'too_big'],
-    ['an empty URL', { ...http, baseUrl: '' }, ['baseUrl'], 'invalid_format'],
-    [
-      'a bearer token file with a relative path',
-      { ...http, bearerToken: { file: 'token.txt' } },
-      ['bearerToken', 'file'],
-      'invalid_format',
-    ],
+    ['an unknown file format', { ...file, format: 'yaml' }, ['format'], 'invalid_value'],
+    ['an uppercase file format', { ...file, format: 'Record' }, ['format'], 'invalid_value'],
+    ['a null file format', { ...file, format: null }, ['format'], 'invalid_value'],
     [
       'a datasourceConfig typo',
       { ...datasource, datasourceConfig: { datasource: 'metadata_db', tabel: 'x' } },
@@ -381,10 +294,10 @@ describe('MetadataLoaderContractSchema', () => {
       'unrecognized_keys',
     ],
     [
-      'SQL in the datasource table',
-      { ...datasource, datasourceConfig: { datasource: 'metadata_db', table: 'x; DROP TABLE y' } },
-      ['datasourceConfig', 'table'],
-      'invalid_format',
+      'a datasourceConfig without its datasource',
+      { ...datasource, datasourceConfig: {} },
+      ['datasourceConfig', 'datasource'],
+      'invalid_type',
     ],
     ['a non-object', 'datasource', [], 'invalid_type'],
   ])('rejects %s', (_label, input, path, code) => {
@@ -397,6 +310,8 @@ describe('MetadataLoaderContractSchema', () => {
     expectTypeOf<DatasourceLoader['datasourceConfig']>().toEqualTypeOf<MetadataDatasourceConfig>();
     expectTypeOf<FileLoader>().not.toHaveProperty('datasourceConfig');
     expectTypeOf<FileLoader['rootDir']>().toEqualTypeOf<string>();
+    expectTypeOf<FileLoader['format']>().toEqualTypeOf<'record' | 'payload'>();
+    expectTypeOf<Extract<MetadataLoaderContractInput, { protocol: 'file' }>['format']>().toEqualTypeOf<'record' | 'payload' | undefined>();
     expectTypeOf<MetadataLoaderContract['capabilities']>().toEqualTypeOf<MetadataLoaderCapabilities>();
     expectTypeOf<undefined>().toExtend<Extract<MetadataLoaderContractInput, { protocol: 'memory' }>['capabilities']>();
     expectTypeOf<MetadataLoaderContract['protocol']>().toEqualTypeOf<MetadataLoaderProtocol>();
@@ -406,37 +321,52 @@ describe('MetadataLoaderContractSchema', () => {
 // ---------------------------------------------------------------------------
 
 describe('MetadataLoadOptionsSchema', () => {
-  it('parses {} to the complete value', () => {
-    expect(MetadataLoadOptionsSchema.parse({})).toEqual({
+  it('parses {} to the complete value: the first page of 100, no total', () => {
+    const expected: MetadataLoadOptions = {
       filters: {},
       sort: [],
+      pagination: { pageSize: 100 },
+      includeTotal: false,
       useCache: true,
       includeArchived: false,
       resolveInheritance: true,
-    });
+    };
+    expect(MetadataLoadOptionsSchema.parse({})).toStrictEqual(expected);
   });
 
   it('parses options with every field set and round-trips them', () => {
     const full: MetadataLoadOptionsInput = {
-      datasource: 'metadata_archive',
-      filters: { type: ['object', 'field'], namespace: 'crm', state: 'active' },
+      filters: {
+        type: ['object', 'field'],
+        namespace: 'crm',
+        state: 'active',
+        conditions: [{ field: 'payload/fields/first-name/required', operator: 'eq', value: true }],
+      },
       sort: [{ field: 'type' }, { field: 'updatedAt', direction: 'desc' }],
-      limit: 100_000,
-      cursor: 'eyJpIjoiNDIifQ',
+      pagination: { pageSize: 1000, cursor: 'eyJpIjoiNDIifQ' },
+      includeTotal: true,
       useCache: false,
       includeArchived: true,
       ifNoneMatch: C0,
       resolveInheritance: false,
     };
     const parsed = MetadataLoadOptionsSchema.parse(full);
-    expect(parsed).toEqual({
+    expect(parsed).toStrictEqual({
       ...full,
       sort: [
         { field: 'type', direction: 'asc' },
         { field: 'updatedAt', direction: 'desc' },
       ],
     });
-    expect(MetadataLoadOptionsSchema.parse(parsed)).toEqual(parsed);
+    expect(MetadataLoadOptionsSchema.parse(parsed)).toStrictEqual(parsed);
+  });
+
+  it('fills a pagination of {} to { pageSize: 100 } exactly, and keeps a cursor given with a pageSize', () => {
+    expect(MetadataLoadOptionsSchema.parse({ pagination: {} }).pagination).toStrictEqual({ pageSize: 100 });
+    expect(MetadataLoadOptionsSchema.parse({ pagination: { cursor: 'eyJpIjoiNDIifQ', pageSize: 20 } }).pagination).toStrictEqual({
+      pageSize: 20,
+      cursor: 'eyJpIjoiNDIifQ',
+    });
   });
 
   it.each<BadRow>([
@@ -444,24 +374,53 @@ describe('MetadataLoadOptionsSchema', () => {
     ['an own __proto__ key', PROTO_KEY, [], 'unrecognized_keys'],
     ['a constructor key', { constructor: 1 }, [], 'unrecognized_keys'],
     ['the dropped "use indexes" option', { useIndexes: true }, [], 'unrecognized_keys'],
-    ['SQL as a datasource', { datasource: 'x; DROP TABLE y' }, ['datasource'], 'invalid_format'],
+    // Removed: a loader reads through its own datasource's metadata driver.
+    ['the removed datasource override', { datasource: 'metadata_archive' }, [], 'unrecognized_keys'],
+    // Removed: a load pages with pagination.pageSize and pagination.cursor.
+    ['the removed limit', { limit: 500 }, [], 'unrecognized_keys'],
+    ['a cursor outside pagination', { cursor: 'eyJpIjoiNDIifQ' }, [], 'unrecognized_keys'],
+    ['a page number', { pagination: { page: 2 } }, ['pagination'], 'unrecognized_keys'],
     ['a typo in filters', { filters: { typ: 'object' } }, ['filters'], 'unrecognized_keys'],
     ['a filter value that is not a machine name', { filters: { type: 'Bad-Type' } }, ['filters', 'type'], 'invalid_format'],
     ['SQL text as filters', { filters: "type = 'object' OR 1=1" }, ['filters'], 'invalid_type'],
+    [
+      'a dotted payload path',
+      { filters: { conditions: [{ field: 'payload.label', operator: 'exists', value: true }] } },
+      ['filters', 'conditions', 0, 'field'],
+      'invalid_format',
+    ],
     ['6 sort keys', { sort: Array.from({ length: 6 }, () => ({ field: 'name' })) }, ['sort'], 'too_big'],
     ['sorting by payload', { sort: [{ field: 'payload' }] }, ['sort', 0, 'field'], 'invalid_value'],
     ['sorting by a column name', { sort: [{ field: 'updated_at' }] }, ['sort', 0, 'field'], 'invalid_value'],
     ['a sort typo', { sort: [{ field: 'name', dir: 'desc' }] }, ['sort', 0], 'unrecognized_keys'],
     ['a sort direction in SQL', { sort: [{ field: 'name', direction: 'DESC; --' }] }, ['sort', 0, 'direction'], 'invalid_value'],
-    ...NUMBER_ABUSE(1, 100_000).map(([label, value, code]): BadRow => [`limit ${label}`, { limit: value }, ['limit'], code]),
-    ['a cursor with SQL', { cursor: "' OR 1=1 --" }, ['cursor'], 'invalid_format'],
-    ['an empty cursor', { cursor: '' }, ['cursor'], 'invalid_format'],
-    ['a 10_000-char cursor', { cursor: 'a'.repeat(10_000) }, ['cursor'], 'invalid_format'],
+    ...NUMBER_ABUSE(1, 1000).map(([label, value, code]): BadRow => [
+      `pageSize ${label}`,
+      { pagination: { pageSize: value } },
+      ['pagination', 'pageSize'],
+      code,
+    ]),
+    ['a cursor with SQL', { pagination: { cursor: "' OR 1=1 --" } }, ['pagination', 'cursor'], 'invalid_format'],
+    ['an empty cursor', { pagination: { cursor: '' } }, ['pagination', 'cursor'], 'invalid_format'],
+    ['a 10_000-char cursor', { pagination: { cursor: 'a'.repeat(10_000) } }, ['pagination', 'cursor'], 'invalid_format'],
+    ['includeTotal as a string', { includeTotal: 'true' }, ['includeTotal'], 'invalid_type'],
     ['useCache as a string', { useCache: 'false' }, ['useCache'], 'invalid_type'],
     ['a malformed ifNoneMatch', { ifNoneMatch: 'W/"abc"' }, ['ifNoneMatch'], 'invalid_format'],
     ['an md5 ifNoneMatch', { ifNoneMatch: `md5:${'a'.repeat(32)}` }, ['ifNoneMatch'], 'invalid_format'],
   ])('rejects %s', (_label, input, path, code) => {
     expect(issuesOf(MetadataLoadOptionsSchema, { ...(input as object) })).toEqual([{ path, code }]);
+  });
+
+  it('names the removed keys in the error', () => {
+    expect(MetadataLoadOptionsSchema.safeParse({ datasource: 'metadata_archive', limit: 500 }).error?.issues).toMatchObject([
+      { path: [], code: 'unrecognized_keys', keys: ['datasource', 'limit'] },
+    ]);
+  });
+
+  it('reports a date-time rule inside a condition at its nested path (date_time_field_needs_date_time_value)', () => {
+    expect(
+      issuesOf(MetadataLoadOptionsSchema, { filters: { conditions: [{ field: 'createdAt', operator: 'lt', value: '2026-01-01' }] } }),
+    ).toEqual([{ path: ['filters', 'conditions', 0, 'value'], code: 'custom', rule: 'date_time_field_needs_date_time_value' }]);
   });
 
   it('types', () => {
@@ -470,7 +429,12 @@ describe('MetadataLoadOptionsSchema', () => {
     expectTypeOf<MetadataLoadOptions['sort']>().toEqualTypeOf<MetadataSort[]>();
     expectTypeOf<MetadataLoadOptions['useCache']>().toEqualTypeOf<boolean>();
     expectTypeOf<MetadataLoadOptionsInput['useCache']>().toEqualTypeOf<boolean | undefined>();
-    expectTypeOf<MetadataLoadOptions['limit']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<MetadataLoadOptions['pagination']>().toEqualTypeOf<MetadataPagination>();
+    expectTypeOf<MetadataLoadOptionsInput['pagination']>().toEqualTypeOf<MetadataPaginationInput | undefined>();
+    expectTypeOf<MetadataLoadOptions['includeTotal']>().toEqualTypeOf<boolean>();
+    expectTypeOf<MetadataLoadOptions>().not.toHaveProperty('limit');
+    expectTypeOf<MetadataLoadOptions>().not.toHaveProperty('cursor');
+    expectTypeOf<MetadataLoadOptions>().not.toHaveProperty('datasource');
   });
 });
 
@@ -480,8 +444,8 @@ describe('MetadataLoadResultSchema', () => {
   const minimal = { records: [], fromCache: false, loadedAt: NOW };
   const record = { type: 'object', name: 'account', payload: { label: 'Account' } };
 
-  it('parses the minimal result to the complete value', () => {
-    expect(MetadataLoadResultSchema.parse(minimal)).toEqual({ records: [], fromCache: false, notModified: false, loadedAt: NOW });
+  it('parses the minimal result (a last page, no total asked for) to the complete value, with no total or nextCursor filled in', () => {
+    expect(MetadataLoadResultSchema.parse(minimal)).toStrictEqual({ records: [], fromCache: false, notModified: false, loadedAt: NOW });
   });
 
   it("parses a result with every field set, filling each record's defaults, and round-trips it", () => {
@@ -589,18 +553,51 @@ describe('MetadataConflictStrategySchema', () => {
 });
 
 describe('MetadataSaveOptionsSchema', () => {
-  it('parses {} to the complete value, nested transaction included', () => {
-    expect(MetadataSaveOptionsSchema.parse({})).toEqual({
-      transaction: { isolationLevel: 'read_committed', timeoutMs: 30_000 },
-      onConflict: 'update',
-      dryRun: false,
-      recordHistory: true,
-    });
+  it("parses {} to the complete value, without a transaction key: the driver's settings apply", () => {
+    const parsed = MetadataSaveOptionsSchema.parse({});
+    expect(parsed).toEqual({ onConflict: 'update', dryRun: false, recordHistory: true });
+    expect(parsed).not.toHaveProperty('transaction');
+  });
+
+  it.each([[{ isolationLevel: 'serializable' }], [{ timeoutMs: 5_000 }], [{ isolationLevel: 'read_uncommitted', timeoutMs: 1 }]] as const)(
+    'keeps a transaction override %j exactly as given, filling nothing',
+    (transaction) => {
+      expect(MetadataSaveOptionsSchema.parse({ transaction })).toEqual({
+        transaction,
+        onConflict: 'update',
+        dryRun: false,
+        recordHistory: true,
+      });
+    },
+  );
+
+  it('rejects an empty transaction override (transaction_override_not_empty)', () => {
+    expect(issuesOf(MetadataSaveOptionsSchema, { transaction: {} })).toEqual([
+      { path: ['transaction'], code: 'custom', rule: 'transaction_override_not_empty' },
+    ]);
+    // A misspelt field alone overrides nothing either: both are reported.
+    expect(issuesOf(MetadataSaveOptionsSchema, { transaction: { timeout: 5 } })).toEqual([
+      { path: ['transaction'], code: 'unrecognized_keys' },
+      { path: ['transaction'], code: 'custom', rule: 'transaction_override_not_empty' },
+    ]);
+  });
+
+  it("shares the bounds of the driver's transaction settings", () => {
+    for (const timeoutMs of [0, 3_600_001]) {
+      const driver = MetadataDriverConfigSchema.safeParse({ datasource: 'metadata_db', transactions: { timeoutMs } });
+      const save = MetadataSaveOptionsSchema.safeParse({ transaction: { timeoutMs } });
+      expect([driver.success, save.success]).toEqual([false, false]);
+      expect(driver.error?.issues[0]?.code).toBe(save.error?.issues[0]?.code);
+    }
+  });
+
+  it('rejects a datasource override: a config has one metadata store', () => {
+    const result = MetadataSaveOptionsSchema.safeParse({ datasource: 'metadata_db' });
+    expect(result.error?.issues).toEqual([expect.objectContaining({ path: [], code: 'unrecognized_keys', keys: ['datasource'] })]);
   });
 
   it('parses options with every field set and round-trips them', () => {
     const full: MetadataSaveOptionsInput = {
-      datasource: 'metadata_db',
       transaction: { isolationLevel: 'serializable', timeoutMs: 3_600_000 },
       onConflict: 'replace',
       expectedVersion: 3,
@@ -639,7 +636,7 @@ describe('MetadataSaveOptionsSchema', () => {
     ['expectedVersion "2"', { expectedVersion: '2' }, ['expectedVersion'], 'invalid_type'],
     ['expectedVersion 2**53', { expectedVersion: 2 ** 53 }, ['expectedVersion'], 'too_big'],
     ['expectedVersion 1e21', { expectedVersion: 1e21 }, ['expectedVersion'], 'too_big'],
-    ['a transaction typo', { transaction: { timeout: 5 } }, ['transaction'], 'unrecognized_keys'],
+    ['a transaction typo', { transaction: { isolationLevel: 'serializable', timeout: 5 } }, ['transaction'], 'unrecognized_keys'],
     ['an unknown isolation level', { transaction: { isolationLevel: 'snapshot' } }, ['transaction', 'isolationLevel'], 'invalid_value'],
     ...NUMBER_ABUSE(1, 3_600_000).map(([label, value, code]): BadRow => [
       `timeoutMs ${label}`,
@@ -650,7 +647,8 @@ describe('MetadataSaveOptionsSchema', () => {
     ['an actor with a space', { actor: 'jane doe' }, ['actor'], 'invalid_format'],
     ['an empty actor', { actor: '' }, ['actor'], 'invalid_format'],
     ['a 10_000-char actor', { actor: 'a'.repeat(10_000) }, ['actor'], 'invalid_format'],
-    ['SQL as a datasource', { datasource: 'meta; DROP TABLE x' }, ['datasource'], 'invalid_format'],
+    ['a transaction of null', { transaction: null }, ['transaction'], 'invalid_type'],
+    ['an isolation level of null', { transaction: { isolationLevel: null } }, ['transaction', 'isolationLevel'], 'invalid_value'],
     ['recordHistory as a number', { recordHistory: 0 }, ['recordHistory'], 'invalid_type'],
   ])('rejects %s', (_label, input, path, code) => {
     expect(issuesOf(MetadataSaveOptionsSchema, { ...(input as object) })).toEqual([{ path, code }]);
@@ -658,7 +656,10 @@ describe('MetadataSaveOptionsSchema', () => {
 
   it('types', () => {
     expectTypeOf<MetadataSaveOptionsInput['onConflict']>().toEqualTypeOf<MetadataConflictStrategy | undefined>();
-    expectTypeOf<MetadataSaveOptions['transaction']['timeoutMs']>().toEqualTypeOf<number>();
+    expectTypeOf<MetadataSaveOptions['transaction']>().toEqualTypeOf<
+      { isolationLevel?: MetadataDriverConfig['transactions']['isolationLevel'] | undefined; timeoutMs?: number | undefined } | undefined
+    >();
+    expectTypeOf<MetadataSaveOptions>().not.toHaveProperty('datasource');
     expectTypeOf<MetadataSaveOptions['expectedVersion']>().toEqualTypeOf<number | undefined>();
     expectTypeOf<MetadataSaveOptions['recordHistory']>().toEqualTypeOf<boolean>();
   });
@@ -801,6 +802,12 @@ describe('MetadataRecordKeySchema', () => {
   it('rejects a user-scope key without an owner (user_scope_requires_owner)', () => {
     expect(issuesOf(MetadataRecordKeySchema, { ...minimal, scope: 'user' })).toEqual([
       { path: ['owner'], code: 'custom', rule: 'user_scope_requires_owner' },
+    ]);
+  });
+
+  it.each(['platform', 'system', undefined] as const)('rejects an owner on a %s-scope key (owner_only_for_user_scope)', (scope) => {
+    expect(issuesOf(MetadataRecordKeySchema, { ...minimal, ...(scope ? { scope } : {}), owner: 'jane@acme' })).toEqual([
+      { path: ['owner'], code: 'custom', rule: 'owner_only_for_user_scope' },
     ]);
   });
 

@@ -1,15 +1,18 @@
 import { z } from 'zod';
-import { MetadataCacheConfigSchema } from '../data/driver/metadata-driver.zod';
-import { MetadataCursorSchema, MetadataQueryFiltersSchema, MetadataSortSchema } from '../data/driver/metadata-query.zod';
-import { DEFAULT_METADATA_TABLE_NAME } from '../data/driver/metadata-table.zod';
-import { MetadataChecksumSchema, MetadataRecordSchema } from '../data/metadata-record.zod';
+import {
+  MetadataCursorSchema,
+  MetadataPaginationSchema,
+  MetadataQueryFiltersSchema,
+  MetadataSortSchema,
+} from '../data/driver/metadata-query.zod';
+import { MetadataChecksumSchema, MetadataRecordSchema, type MetadataScope } from '../data/metadata-record.zod';
+import { ownerByScopeRules } from '../data/metadata-record-rules';
 import { DateTimeSchema } from '../shared/date-time.zod';
-import { MachineNameSchema, SqlIdentifierSchema } from '../shared/identifier.zod';
-import { TransactionIsolationLevelSchema } from '../shared/isolation-level.zod';
+import { MachineNameSchema } from '../shared/identifier.zod';
+import { batchSize, transactionOverrides, versionNumber } from '../shared/fields';
 import { MAX_SAFE_COUNT } from '../shared/limits';
 import { OpaqueIdSchema } from '../shared/opaque-id.zod';
 import { define, withRules } from '../shared/registry';
-import { SecretRefSchema } from '../shared/secret-ref.zod';
 import { excludesContinueOnError } from '../shared/rules';
 import { boundedText } from '../shared/text';
 
@@ -17,60 +20,25 @@ import { boundedText } from '../shared/text';
 // Datasource configuration of a loader
 // ---------------------------------------------------------------------------
 
-/** How a loader keeps metadata in a named datasource: table, migration, cache and read batching. */
+/** The datasource a datasource loader reads and writes: the metadata store, named once. */
 export const MetadataDatasourceConfigSchema = /* @__PURE__ */ define('MetadataDatasourceConfig', () =>
+  // Only the name: the table, column mapping, migration, cache, batching,
+  // transactions and limits are set once, in MetadataDriverConfig, and a
+  // datasource loader uses them as configured there. A second copy here could
+  // disagree with the first (another table, a cache with another lifetime),
+  // and no runtime could honour both.
   z
     .strictObject({
       datasource: MachineNameSchema.meta({
-        description: 'Name of the datasource (declared with its driver and connection elsewhere) that stores the metadata.',
+        description:
+          "Name of the datasource the loader reads and writes. It must be the metadata store's own, metadata.datasource (MetasourceConfig rule datasource_loader_uses_metadata_store).",
         examples: ['metadata_db'],
       }),
-      table: SqlIdentifierSchema.default(DEFAULT_METADATA_TABLE_NAME).meta({
-        description: 'Table (the collection on MongoDB) that holds the records. Default _framework_metadata.',
-        examples: ['_framework_metadata'],
-      }),
-      schema: SqlIdentifierSchema.optional().meta({
-        description:
-          "PostgreSQL schema or MySQL database of the table; absent: the connection's default. A driver without schemas (SQLite, MongoDB) refuses to start with it set rather than ignore it.",
-        examples: ['metadata'],
-      }),
-      autoMigrate: z.boolean().default(true).meta({
-        description: 'On startup, create the table and add missing columns and indexes; never drops anything. Default true.',
-      }),
-      cache: MetadataCacheConfigSchema.prefault({}).meta({
-        description: 'In-memory cache of loaded records; on by default with every cache default filled.',
-      }),
-      // The design summary also had "use indexes": dropped, because the
-      // database's query planner picks indexes and no runtime could honour it.
-      query: z
-        .strictObject({
-          batchSize: z
-            .int()
-            .min(1)
-            .max(10_000)
-            .default(100)
-            .meta({ description: 'Records read per round trip when loading many items, 1 to 10,000; default 100.', examples: [500] }),
-          loadConcurrency: z
-            .int()
-            .min(1)
-            .max(64)
-            .default(4)
-            .meta({
-              description:
-                "Loads (for example one per metadata type) run against the datasource at the same time, 1 to 64; 1 loads one after another. Default 4; keep it at or below the datasource's connection pool size.",
-              examples: [4],
-            }),
-        })
-        .prefault({})
-        .meta({
-          description: 'How loads read from the datasource: records per round trip and parallel loads; every setting has a default.',
-          examples: [{ batchSize: 500, loadConcurrency: 8 }],
-        }),
     })
     .meta({
       description:
-        'How a datasource loader keeps metadata in a named datasource: the table and schema, automatic migration, the record cache and read batching. Only datasource is required; parsing fills every other setting. Holds no secrets: the connection and its credentials belong to the datasource.',
-      examples: [{ datasource: 'metadata_db' }, { datasource: 'metadata_db', schema: 'metadata', cache: { ttlSeconds: 600 } }],
+        "Which datasource a datasource loader uses: only its name, which must be metadata.datasource. The loader reads and writes through the metadata driver configured for that datasource (MetadataDriverConfig), with its table, column mapping (so MongoDB's id -> _id is honoured), migration, cache, batching and limits; none of them is repeated here. Holds no secrets: the connection and its credentials belong to the datasource.",
+      examples: [{ datasource: 'metadata_db' }],
     }),
 );
 export type MetadataDatasourceConfig = z.output<typeof MetadataDatasourceConfigSchema>;
@@ -82,9 +50,12 @@ export type MetadataDatasourceConfigInput = z.input<typeof MetadataDatasourceCon
 
 /** Where a loader reads metadata from. */
 export const MetadataLoaderProtocolSchema = /* @__PURE__ */ define('MetadataLoaderProtocol', () =>
-  z.enum(['file', 'http', 'memory', 'datasource']).meta({
+  // No http: a remote loader needs its endpoint specified (requests, responses,
+  // authentication, paging, errors) before a runtime can honour it. It may
+  // return once that is written; until then it is refused, not half-defined.
+  z.enum(['file', 'memory', 'datasource']).meta({
     description:
-      'Where a loader reads metadata from. file: a directory tree; http: a remote Metasource endpoint; memory: items registered in the process (tests, built-ins); datasource: a table in a named datasource.',
+      'Where a loader reads metadata from. file: JSON files under a directory, one item per file, in the layout of METADATA_FILE_LAYOUT; memory: items registered in the process (tests, built-ins); datasource: the metadata store, through the metadata driver. There is no http protocol until a remote endpoint is specified.',
     examples: ['datasource'],
   }),
 );
@@ -132,12 +103,16 @@ export type MetadataLoaderCapabilities = z.output<typeof MetadataLoaderCapabilit
 export type MetadataLoaderCapabilitiesInput = z.input<typeof MetadataLoaderCapabilitiesSchema>;
 
 /**
- * https only, host and optional port and path; no userinfo (`user:pw@`), no
- * query and no fragment, so a credential cannot ride along in the URL: a
- * token goes in bearerToken, as a secret reference. ASCII only, so `.max()`
- * counts the same as JSON Schema's maxLength.
+ * Where the file loader finds each item under its rootDir, by scope. Every
+ * segment is validated as the key field it becomes (tenantId and owner as
+ * OpaqueId, type, namespace and name as MachineName), so a path never holds
+ * `..`, a hidden name or a separator.
  */
-const HTTPS_BASE_URL = /^https:\/\/[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::[0-9]{1,5})?(?:\/[A-Za-z0-9._~%!$&'()*+,;=:@\/-]*)?$/;
+export const METADATA_FILE_LAYOUT: Readonly<Record<MetadataScope, string>> = /* @__PURE__ */ Object.freeze({
+  system: '<tenantId>/system/<type>/<namespace>/<name>.json',
+  platform: '<tenantId>/platform/<type>/<namespace>/<name>.json',
+  user: '<tenantId>/user/<owner>/<type>/<namespace>/<name>.json',
+});
 
 /** The fields every loader variant has, with its protocol literal. */
 function loaderFields<P extends MetadataLoaderProtocol>(protocol: P) {
@@ -162,35 +137,26 @@ export const MetadataLoaderContractSchema = /* @__PURE__ */ define('MetadataLoad
           ...loaderFields('file'),
           rootDir: boundedText(2, 4096)
             .regex(/^\/[^\0]*$/, { error: 'must be an absolute path starting with "/"' })
-            .meta({ description: 'Absolute path of the directory tree the loader reads.', examples: ['/srv/app/metadata'] }),
-        })
-        .meta({
-          description: 'A loader that reads metadata files under a directory.',
-          examples: [{ protocol: 'file', name: 'builtin', rootDir: '/srv/app/metadata' }],
-        }),
-      z
-        .strictObject({
-          ...loaderFields('http'),
-          baseUrl: z
-            .string()
-            .max(2048)
-            .regex(HTTPS_BASE_URL, {
-              error: 'must be an https URL with a host and optional port and path, without user:password@, query or fragment',
-            })
             .meta({
               description:
-                'Base URL of the remote endpoint, at most 2048 characters: https only, no user:password@, no query, no fragment, so no credential can hide in it.',
-              examples: ['https://metadata.example.com/v1'],
+                'Absolute path of the directory the loader reads. Below it, each item is one file at <tenantId>/<scope>/<type>/<namespace>/<name>.json, or <tenantId>/user/<owner>/<type>/<namespace>/<name>.json for user scope (METADATA_FILE_LAYOUT).',
+              examples: ['/srv/app/metadata'],
             }),
-          bearerToken: SecretRefSchema.optional().meta({
-            description: 'Token sent as "Authorization: Bearer"; a secret reference, never inline. Absent: no Authorization header.',
-            examples: [{ env: 'METADATA_API_TOKEN' }],
-          }),
+          format: z
+            .enum(['record', 'payload'])
+            .default('record')
+            .meta({
+              description:
+                "What each file holds; default record. record: a MetadataRecord, whose key fields (tenantId, scope, owner, type, namespace, name) may be left out and are then taken from the file's path; a key field that is given must equal the path's, or the file is an error. payload: the file's JSON object is the item's payload, and the rest of the envelope comes from the path and the record defaults (state active, no extends, no tags).",
+              examples: ['record'],
+            }),
         })
         .meta({
-          description: 'A loader that reads metadata from a remote Metasource endpoint over HTTPS.',
+          description:
+            'A loader that reads metadata from UTF-8 JSON files under rootDir, one item per file, each at the path its key gives (METADATA_FILE_LAYOUT). Anything else under rootDir (a file at the wrong depth, another extension, a segment that is not a valid key field, a hidden file or directory, a file that is not JSON or not a JSON object) is an error that names its path; nothing is skipped silently. A file loader that can write writes the same layout and format.',
           examples: [
-            { protocol: 'http', name: 'central', baseUrl: 'https://metadata.example.com/v1', bearerToken: { env: 'METADATA_API_TOKEN' } },
+            { protocol: 'file', name: 'builtin', rootDir: '/srv/app/metadata' },
+            { protocol: 'file', name: 'shipped_payloads', rootDir: '/srv/app/metadata', format: 'payload' },
           ],
         }),
       z.strictObject({ ...loaderFields('memory') }).meta({
@@ -203,11 +169,12 @@ export const MetadataLoaderContractSchema = /* @__PURE__ */ define('MetadataLoad
           ...loaderFields('datasource'),
           datasourceConfig: MetadataDatasourceConfigSchema.meta({
             description:
-              'The datasource, table, cache and batching this loader uses. Required for the datasource protocol, and only there.',
+              'The datasource this loader uses, which must be the metadata store (metadata.datasource). Required for the datasource protocol, and only there.',
           }),
         })
         .meta({
-          description: 'A loader that keeps metadata in a table of a named datasource (PostgreSQL, MySQL, SQLite, MongoDB).',
+          description:
+            'A loader over the metadata store: it reads and writes the table (the collection on MongoDB) of metadata.datasource through the metadata driver, with the table, cache and limits configured there.',
           examples: [
             {
               protocol: 'datasource',
@@ -220,7 +187,7 @@ export const MetadataLoaderContractSchema = /* @__PURE__ */ define('MetadataLoad
     ])
     .meta({
       description:
-        'A named metadata loader. The protocol decides its settings: file has rootDir, http has baseUrl, datasource has datasourceConfig (required there and rejected elsewhere), memory has none.',
+        'A named metadata loader. The protocol decides its settings: file has rootDir and format, datasource has datasourceConfig (required there and rejected elsewhere), memory has none.',
       examples: [
         { protocol: 'datasource', name: 'metadata_db', capabilities: { write: true }, datasourceConfig: { datasource: 'metadata_db' } },
         { protocol: 'file', name: 'builtin', rootDir: '/srv/app/metadata' },
@@ -234,14 +201,10 @@ export type MetadataLoaderContractInput = z.input<typeof MetadataLoaderContractS
 // Load
 // ---------------------------------------------------------------------------
 
-/** Options of one load: which datasource, filters, order, limit, caching and inheritance. */
+/** Options of one load: filters, order, page, caching and inheritance. */
 export const MetadataLoadOptionsSchema = /* @__PURE__ */ define('MetadataLoadOptions', () =>
   z
     .strictObject({
-      datasource: MachineNameSchema.optional().meta({
-        description: "Datasource to load from instead of the loader's own; only a datasource loader accepts it.",
-        examples: ['metadata_archive'],
-      }),
       filters: MetadataQueryFiltersSchema.prefault({}).meta({
         description: 'Which records to load; none by default, which loads every record the caller may read.',
       }),
@@ -253,18 +216,13 @@ export const MetadataLoadOptionsSchema = /* @__PURE__ */ define('MetadataLoadOpt
           description: 'Up to 5 sort keys, first one first; the loader appends the record id as a final tie-breaker. Default: by id only.',
           examples: [[{ field: 'type' }, { field: 'name' }]],
         }),
-      limit: z
-        .int()
-        .min(1)
-        .max(100_000)
-        .optional()
-        .meta({
-          description: 'Most records to return, 1 to 100,000; absent returns every match. When more match, the result has a nextCursor.',
-          examples: [500],
-        }),
-      cursor: MetadataCursorSchema.optional().meta({
-        description: 'nextCursor of the previous result, to load the next page; valid only with the same filters and sort.',
-        examples: ['eyJpIjoiNDIifQ'],
+      pagination: MetadataPaginationSchema.prefault({}).meta({
+        description:
+          'Page size and cursor; default: the first page of 100 records. A load always returns one page: the result carries nextCursor while more records follow, so reading every match means following nextCursor.',
+      }),
+      includeTotal: z.boolean().default(false).meta({
+        description:
+          'Also return the total number of matching records across every page; it costs a second query. The result has a total only when this is true. Default false.',
       }),
       useCache: z.boolean().default(true).meta({
         description: 'Serve from the cache when it holds the result; false reads the datasource and refreshes the cache. Default true.',
@@ -274,17 +232,17 @@ export const MetadataLoadOptionsSchema = /* @__PURE__ */ define('MetadataLoadOpt
       }),
       ifNoneMatch: MetadataChecksumSchema.optional().meta({
         description:
-          'Checksum of a result loaded before. When the result would have the same checksum, the loader returns notModified: true and no records.',
+          'Checksum of the same page loaded before (same options and cursor). When this page would have the same checksum, the loader returns notModified: true and no records.',
       }),
       resolveInheritance: z.boolean().default(true).meta({
         description:
-          'Return each item as it takes effect: extends and mergeStrategy applied across scopes (system, then platform, then user). false returns records exactly as stored. Default true.',
+          'Return each item as it takes effect: loaders layered first, then extends resolved against the nearest earlier scope that has the parent (user -> platform -> system), merge applied as JSON Merge Patch (RFC 7396) or replace. false returns records exactly as stored. Default true.',
       }),
     })
     .meta({
       description:
-        'Options of one load: an optional datasource override, structured filters, sort, limit and cursor, cache use, archived items, a conditional-load checksum and inheritance resolution.',
-      examples: [{ filters: { type: 'object', namespace: 'crm' }, sort: [{ field: 'name' }], limit: 100 }],
+        "Options of one load: structured filters, sort, a page size and cursor, whether to count, cache use, archived items, a conditional-load checksum and inheritance resolution. The loader reads through its own datasource's metadata driver; there is no per-load datasource override.",
+      examples: [{ filters: { type: 'object', namespace: 'crm' }, sort: [{ field: 'name' }], pagination: { pageSize: 500 } }],
     }),
 );
 export type MetadataLoadOptions = z.output<typeof MetadataLoadOptionsSchema>;
@@ -294,25 +252,28 @@ export type MetadataLoadOptionsInput = z.input<typeof MetadataLoadOptionsSchema>
 export const MetadataLoadResultSchema = /* @__PURE__ */ define('MetadataLoadResult', () =>
   withRules(
     z.strictObject({
-      records: z
-        .array(MetadataRecordSchema)
-        .meta({ description: 'The loaded records, in the requested order; empty when notModified is true.' }),
+      records: z.array(MetadataRecordSchema).meta({
+        description:
+          'The records of this page, at most pagination.pageSize of them, in the requested order; empty when notModified is true.',
+      }),
       total: z
         .int()
         .min(0)
         .max(MAX_SAFE_COUNT)
         .optional()
         .meta({
-          description: 'Number of records matching the load across every page; present when the load had a limit.',
+          description:
+            'Number of records matching the load across every page; present exactly when the load asked for it with includeTotal.',
           examples: [1234],
         }),
       nextCursor: MetadataCursorSchema.optional().meta({
-        description: 'Cursor of the next page, present when the limit cut the result short; pass it as cursor to continue.',
+        description:
+          'Cursor of the next page, present exactly when more records follow this one; pass it as pagination.cursor, with the same filters, sort and options, to continue. Absent on the last page.',
         examples: ['eyJpIjoiNDIifQ'],
       }),
       checksum: MetadataChecksumSchema.optional().meta({
         description:
-          'Checksum of this result: SHA-256 of the canonical JSON (RFC 8785) of the records array, envelopes included. Send it back as ifNoneMatch. Absent when the loader does not compute it.',
+          'Checksum of this page: "sha256:" and the hex SHA-256 of the RFC 8785 (JCS) serialisation of an array with one entry per record, in result order: { key: { tenantId, type, namespace, scope, owner (user scope only), name }, state, tags, extends (when set), mergeStrategy, checksum }, where checksum is the payload checksum of the record (of its effective payload when inheritance is resolved). The projection leaves out id, version and the audit fields, so two loaders serving the same items give the same checksum. Send it back as ifNoneMatch. Absent when the loader does not compute it.',
       }),
       fromCache: z.boolean().meta({ description: 'Whether the result was served from the cache.' }),
       notModified: z.boolean().default(false).meta({
@@ -350,7 +311,7 @@ export const MetadataLoadResultSchema = /* @__PURE__ */ define('MetadataLoadResu
     ],
     {
       description:
-        "What one load returns: the records, a total and next-page cursor when paged, the result's checksum, whether it came from the cache, and whether it was unchanged since ifNoneMatch.",
+        "What one load returns: one page of records, the next page's cursor while more follow, the total when asked for (includeTotal), the page's checksum, whether it came from the cache, and whether it was unchanged since ifNoneMatch.",
       examples: [
         {
           records: [{ type: 'object', name: 'account', namespace: 'crm', payload: { label: 'Account' } }],
@@ -372,54 +333,41 @@ export type MetadataLoadResultInput = z.input<typeof MetadataLoadResultSchema>;
 export const MetadataConflictStrategySchema = /* @__PURE__ */ define('MetadataConflictStrategy', () =>
   z.enum(['error', 'skip', 'update', 'replace']).meta({
     description:
-      'What a write does when an item with the same key (tenantId, type, namespace, scope, owner, name) already exists. error: fail with a conflict and write nothing; skip: leave the stored item and report it skipped; update: deep-merge the new payload over the stored one (objects key by key, arrays and scalars replace), take the other envelope fields from the new record, and write the result as a new version; replace: the new payload replaces the stored one whole, as a new version. A write whose result equals the stored item writes nothing and reports unchanged.',
+      "What a write does when an item with the same key (tenantId, type, namespace, scope, owner, name) is already stored. error: fail with already_exists (naming the stored item's id and version) and write nothing; skip: leave the stored item and report it skipped; update: merge the given payload into the stored one as a JSON Merge Patch (RFC 7396: objects merge key by key, recursively; a null removes that key; arrays and scalars replace), so a key cannot be set to null this way (use replace); replace: the given payload replaces the stored one whole. update and replace both take each envelope field the write gives (state, tags, extends, mergeStrategy), keep the stored value of each it leaves out, and write the result as a new version. When no item is stored, update and replace create it, absent fields taking the record defaults. A write whose result equals the stored item writes nothing and reports unchanged. An import's items are complete MetadataRecords, so there every envelope field counts as given.",
     examples: ['update'],
   }),
 );
 export type MetadataConflictStrategy = z.output<typeof MetadataConflictStrategySchema>;
 export type MetadataConflictStrategyInput = z.input<typeof MetadataConflictStrategySchema>;
 
-/** Options of one save: datasource, transaction, conflict handling, optimistic concurrency, dry run, history, actor. */
+/** Options of one save: transaction overrides, conflict handling, optimistic concurrency, dry run, history, actor. */
 export const MetadataSaveOptionsSchema = /* @__PURE__ */ define('MetadataSaveOptions', () =>
   withRules(
     z.strictObject({
-      datasource: MachineNameSchema.optional().meta({
-        description: "Datasource to save to instead of the loader's own; only a datasource loader accepts it.",
-        examples: ['metadata_db'],
-      }),
-      transaction: z
-        .strictObject({
-          isolationLevel: TransactionIsolationLevelSchema.default('read_committed').meta({
-            description: "Isolation level of the save's transaction. Default read_committed.",
-          }),
-          timeoutMs: z
-            .int()
-            .min(1)
-            .max(3_600_000)
-            .default(30_000)
-            .meta({
-              description: 'Milliseconds the transaction may run before it is rolled back, 1 to 3,600,000; default 30,000.',
-              examples: [30_000],
-            }),
-        })
-        .prefault({})
-        .meta({
-          description: 'Isolation level and timeout of the transaction the save runs in; every setting has a default.',
-          examples: [{ isolationLevel: 'serializable', timeoutMs: 10_000 }],
-        }),
+      transaction: withRules(
+        // The driver's fields and bounds, without its defaults: a default here would override the operator's setting.
+        z.strictObject(transactionOverrides()),
+        [
+          {
+            name: 'transaction_override_not_empty',
+            message: "transaction must override at least one setting; leave it out to use the driver's transactions settings",
+            path: [],
+            holds: (t) => Object.values(t).some((value) => value !== undefined),
+            jsonSchema: { minProperties: 1 },
+          },
+        ],
+        {
+          description:
+            "Overrides of the driver's transactions settings for this save, at least one. Each absent field, and the whole group when absent, takes the driver's setting (MetadataDriverConfig.transactions).",
+          examples: [{ isolationLevel: 'serializable' }, { isolationLevel: 'serializable', timeoutMs: 10_000 }],
+        },
+      ).optional(),
       onConflict: MetadataConflictStrategySchema.default('update').meta({
         description: 'What to do when an item with the same key exists. Default update.',
       }),
-      expectedVersion: z
-        .int()
-        .min(1)
-        .max(MAX_SAFE_COUNT)
-        .optional()
-        .meta({
-          description:
-            'Version the write is based on (optimistic concurrency). When the stored version differs, or no item is stored, the save fails with a conflict whatever onConflict says; it never overwrites. Needs onConflict update or replace.',
-          examples: [3],
-        }),
+      expectedVersion: versionNumber(
+        "Version the save is based on (optimistic concurrency); the save's one version precondition, so the saved item carries none. The save applies only if the item is stored with this version: another stored version fails with version_conflict, and no stored item (never created, or deleted since it was read) fails with not_found, whatever onConflict says; it never overwrites and never creates. Needs onConflict update or replace. Absent: no version check.",
+      ).optional(),
       dryRun: z.boolean().default(false).meta({
         description: 'Validate and check the key, version and conflict, report what would happen, and write nothing. Default false.',
       }),
@@ -446,8 +394,12 @@ export const MetadataSaveOptionsSchema = /* @__PURE__ */ define('MetadataSaveOpt
     ],
     {
       description:
-        'Options of one save: an optional datasource override, the transaction, what to do with an existing item, the version the write is based on, dry run, history and the acting user.',
-      examples: [{ onConflict: 'replace', expectedVersion: 3, actor: 'jane@acme' }, { dryRun: true }],
+        "Options of one save, which writes one MetadataRecordWrite: overrides of the driver's transaction settings, what to do when the item's key is stored, the version the save is based on, dry run, history and the acting user. Parsing fills onConflict, dryRun and recordHistory, and nothing else: an absent transaction takes the driver's settings.",
+      examples: [
+        { onConflict: 'replace', expectedVersion: 3, actor: 'jane@acme' },
+        { dryRun: true },
+        { transaction: { timeoutMs: 5_000 } },
+      ],
     },
   ),
 );
@@ -458,7 +410,7 @@ export type MetadataSaveOptionsInput = z.input<typeof MetadataSaveOptionsSchema>
 export const MetadataSaveStatusSchema = /* @__PURE__ */ define('MetadataSaveStatus', () =>
   z.enum(['created', 'updated', 'replaced', 'skipped', 'unchanged']).meta({
     description:
-      'What a save did. created: a new item; updated: merged into the stored item (onConflict update); replaced: the stored payload replaced (onConflict replace); skipped: an item existed and onConflict was skip; unchanged: the result equalled the stored item, so nothing was written.',
+      'What a save did. created: a new item; updated: the given payload merged into the stored one as a JSON Merge Patch (RFC 7396) and the given envelope fields taken (onConflict update); replaced: the stored payload replaced whole and the given envelope fields taken (onConflict replace); skipped: an item was stored and onConflict was skip; unchanged: the result equalled the stored item, so nothing was written. A save that fails writes nothing and returns a MetadataOperationError instead (version_conflict, not_found, already_exists, ...).',
     examples: ['updated'],
   }),
 );
@@ -469,12 +421,10 @@ export type MetadataSaveStatusInput = z.input<typeof MetadataSaveStatusSchema>;
 function saveResultFields() {
   return {
     id: OpaqueIdSchema.meta({ description: 'Storage id of the item.' }),
-    version: z
-      .int()
-      .min(1)
-      .max(MAX_SAFE_COUNT)
-      .meta({ description: 'Version of the item after the save (the stored one when nothing was written).', examples: [4] }),
-    checksum: MetadataChecksumSchema.meta({ description: "Checksum of the item's payload after the save." }),
+    version: versionNumber('Version of the item after the save (the stored one when nothing was written).', 4),
+    checksum: MetadataChecksumSchema.meta({
+      description: "Checksum of the item's payload after the save, as stored (its own payload, not one resolved through extends).",
+    }),
     savedAt: DateTimeSchema.meta({ description: 'When the save completed (or, in a dry run, was checked).' }),
     dryRun: z
       .boolean()
@@ -513,11 +463,7 @@ export const MetadataSaveResultSchema = /* @__PURE__ */ define('MetadataSaveResu
             description: 'updated or replaced: a new version of an existing item was written.',
           }),
           ...saveResultFields(),
-          previousVersion: z
-            .int()
-            .min(1)
-            .max(MAX_SAFE_COUNT)
-            .meta({ description: 'Version the save replaced; version is previousVersion + 1.', examples: [3] }),
+          previousVersion: versionNumber('Version the save replaced; version is previousVersion + 1.'),
         }),
         [
           {
@@ -588,22 +534,11 @@ export const MetadataRecordKeySchema = /* @__PURE__ */ define('MetadataRecordKey
       owner: MetadataRecordSchema.shape.owner,
       name: MetadataRecordSchema.shape.name,
     }),
-    [
-      // The same rule as MetadataRecord's, under the same name.
-      {
-        name: 'user_scope_requires_owner',
-        message: 'owner is required when scope is "user"',
-        path: ['owner'],
-        holds: (key) => key.scope !== 'user' || key.owner !== undefined,
-        jsonSchema: {
-          if: { properties: { scope: { const: 'user' } }, required: ['scope'] },
-          then: { required: ['owner'] },
-        },
-      },
-    ],
+    // The same rules as MetadataRecord's and MetadataRecordWrite's, under the same names.
+    ownerByScopeRules(),
     {
       description:
-        "The unique key of a metadata item: tenant, type, namespace, scope, owner (user scope only needs it) and name. Defaults are the record's: tenant default, namespace default, scope platform.",
+        "The unique key of a metadata item: tenant, type, namespace, scope, owner (present exactly when the scope is user) and name. Defaults are the record's: tenant default, namespace default, scope platform.",
       examples: [{ tenantId: 'acme', type: 'object', namespace: 'crm', scope: 'platform', name: 'account' }],
     },
   ),
@@ -635,11 +570,7 @@ function changeEventFields() {
       }),
     key: ruledRef(MetadataRecordKeySchema, { description: 'Key of the item that changed.' }),
     recordId: OpaqueIdSchema.meta({ description: 'Storage id of the item that changed.' }),
-    version: z
-      .int()
-      .min(1)
-      .max(MAX_SAFE_COUNT)
-      .meta({ description: 'Version of the item after the change; for delete, the last version it had.', examples: [4] }),
+    version: versionNumber('Version of the item after the change; for delete, the last version it had.', 4),
     actor: OpaqueIdSchema.meta({
       description: "Who made the change: the save's actor or the runtime's service identity.",
       examples: ['jane@acme'],
@@ -653,11 +584,16 @@ function changeEventFields() {
 }
 
 function checksumBefore() {
-  return MetadataChecksumSchema.meta({ description: 'Checksum of the payload before the change.' });
+  return MetadataChecksumSchema.meta({
+    description: 'Checksum of the payload before the change, as stored (the payload alone, not resolved through extends).',
+  });
 }
 
 function checksumAfter() {
-  return MetadataChecksumSchema.meta({ description: 'Checksum of the payload after the change.' });
+  return MetadataChecksumSchema.meta({
+    description:
+      'Checksum of the payload after the change, as stored (the payload alone, not resolved through extends); equal to checksumBefore when only the envelope (state, tags, ...) changed.',
+  });
 }
 
 /** One entry of an item's history and of the store's change feed. */
@@ -802,12 +738,7 @@ export const MetadataImportOptionsSchema = /* @__PURE__ */ define('MetadataImpor
       dryRun: z.boolean().default(false).meta({
         description: 'Validate every item and check conflicts, report what would happen, and write nothing. Default false.',
       }),
-      batchSize: z
-        .int()
-        .min(1)
-        .max(10_000)
-        .default(100)
-        .meta({ description: 'Items written per statement, 1 to 10,000; default 100.', examples: [500] }),
+      batchSize: batchSize('Items written per statement'),
       atomic: z.boolean().default(true).meta({
         description:
           'Import every item in one transaction: all or none. A datasource that cannot do that refuses an atomic import rather than run it piecemeal. Default true.',
