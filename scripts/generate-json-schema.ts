@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateJsonSchemaFiles, serialize } from './lib/json-schema';
+import { generateJsonSchemaFiles, serialize } from '../support/json-schema';
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '../packages/spec/json-schema');
 

@@ -9,9 +9,12 @@
  * input; exits 1 when there is any.
  */
 import { parseArgs } from 'node:util';
-import { runParity, schemaIds, showInput, UNCHECKED } from '../tests/support/parity';
+import { runParity, schemaIds, showInput, UNCHECKED } from '../support/parity';
 
+// `pnpm run parity -- --seed 7` passes the `--` on; it separates pnpm's options from ours, not ours from positionals.
+const args = process.argv.slice(2);
 const { values } = parseArgs({
+  args: args[0] === '--' ? args.slice(1) : args,
   options: {
     seed: { type: 'string', default: '20261127' },
     count: { type: 'string', default: '10000' },

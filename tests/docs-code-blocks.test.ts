@@ -32,8 +32,8 @@ import { basename, join, relative } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { metasourceRegistry } from '../packages/spec/src/index';
-import { JSON_SCHEMA_DIR, ajvForVariant } from './support/ajv';
+import { metasourceSchemas } from '../packages/spec/src/index';
+import { JSON_SCHEMA_DIR, ajvForVariant } from '../support/ajv';
 
 const ROOT = join(import.meta.dirname, '..');
 const PYTHON = '/usr/bin/python3';
@@ -214,7 +214,7 @@ function claimOf(block: Block, value: unknown): Claim | undefined {
 }
 
 function zodSchema(id: string): z.ZodType {
-  const schema = metasourceRegistry._idmap.get(id) as z.ZodType | undefined;
+  const schema = metasourceSchemas().get(id);
   if (!schema) throw new Error(`no schema registered under the id ${id}`);
   return schema;
 }

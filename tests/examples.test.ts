@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { MetasourceConfigSchema } from '@metasource/spec';
 import * as exampleModule from '../examples/metadata-datasource-config.example';
 import { examples } from '../examples/metadata-datasource-config.example';
-import { JSON_SCHEMA_DIR, ajvForVariant } from './support/ajv';
+import { JSON_SCHEMA_DIR, ajvForVariant } from '../support/ajv';
 
 const JSON_DIR = join(import.meta.dirname, '../examples/json');
 const SCHEMA_REF = '../../packages/spec/json-schema/input/metasource-config.json';

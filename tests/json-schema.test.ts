@@ -4,9 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
 import { describe, expect, it } from 'vitest';
-import { generateJsonSchemaFiles, registeredIds, fileStem, ID_BASE } from '../scripts/lib/json-schema';
-import { JSON_SCHEMA_DIR, ajvForVariant, createAjv, readVariant } from './support/ajv';
+import { generateJsonSchemaFiles, registeredIds, fileStem, ID_BASE } from '../support/json-schema';
+import { RULE_ENCODINGS_KEYWORD, metasourceSchemas } from '../packages/spec/src/index';
+import { JSON_SCHEMA_DIR, ajvForVariant, createAjv, readVariant } from '../support/ajv';
+import { strictEncoding } from '../support/strict-encoding';
 
 const VARIANTS = ['input', 'output', 'draft-07/input', 'draft-07/output'] as const;
 
@@ -58,6 +61,60 @@ describe('generator', () => {
     expect(input.required).not.toContain('version');
     expect(output.required).toContain('version');
     expect((input.properties as Record<string, { default?: unknown }>).version!.default).toBe(1);
+  });
+});
+
+describe('rule encodings', () => {
+  // What a schema declares in `withRules`, and what the generator publishes.
+  const declared = {
+    if: { properties: { locked: { const: true } }, required: ['locked', 'mode'] },
+    then: {
+      properties: { max: { maximum: 10 }, tags: { minItems: 1 }, name: { pattern: '^a' } },
+      anyOf: [{ required: ['max'] }, { not: { properties: { mode: { enum: ['x'] } } } }],
+    },
+  };
+
+  it('are made acceptable to Ajv strict mode: a type beside type-specific keywords, every required key declared', () => {
+    expect(strictEncoding(declared)).toEqual({
+      if: { properties: { locked: { const: true }, mode: true }, required: ['locked', 'mode'] },
+      then: {
+        properties: { max: { maximum: 10, type: 'number' }, tags: { minItems: 1, type: 'array' }, name: { pattern: '^a', type: 'string' } },
+        anyOf: [{ required: ['max'], properties: { max: true } }, { not: { properties: { mode: { enum: ['x'] } } } }],
+      },
+    });
+    expect(() => createAjv('draft-2020-12').compile({ type: 'object', allOf: [declared] })).toThrow(/strict mode/);
+    expect(() => createAjv('draft-2020-12').compile({ type: 'object', allOf: [strictEncoding(declared)] })).not.toThrow();
+  });
+
+  it('judge every object alike before and after the rewrite', () => {
+    const ajv = new Ajv2020({ strict: false });
+    const before = ajv.compile({ type: 'object', allOf: [declared] });
+    const after = ajv.compile({ type: 'object', allOf: [strictEncoding(declared)] });
+    const objects = [
+      {},
+      { locked: true },
+      { locked: true, mode: 'y', max: 10, tags: ['t'], name: 'ab' },
+      { locked: true, mode: 'y', max: 11 },
+      { locked: true, mode: 'x', tags: [] },
+      { locked: true, mode: 'x', name: 'b', max: 1 },
+      { locked: false, max: 99 },
+    ];
+    for (const value of objects) expect(after(value), JSON.stringify(value)).toBe(before(value));
+  });
+
+  it('are published as declared by each schema, made strict', () => {
+    const files = new Map(readVariant('input').map((f) => [f.file, JSON.stringify(f.schema)]));
+    let published = 0;
+    for (const [id, schema] of metasourceSchemas()) {
+      const declared = (schema.meta()?.[RULE_ENCODINGS_KEYWORD] ?? []) as Record<string, unknown>[];
+      for (const encoding of declared) {
+        expect(files.get(`${fileStem(id)}.json`), `${id}: ${String(encoding.$comment)}`).toContain(
+          JSON.stringify(strictEncoding(encoding)),
+        );
+        published++;
+      }
+    }
+    expect(published).toBeGreaterThanOrEqual(20);
   });
 });
 

@@ -13,10 +13,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { metasourceRegistry } from '@metasource/spec';
+import { metasourceSchemas } from '@metasource/spec';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { JSON_SCHEMA_DIR, createAjv, readVariant, type JsonSchemaFile } from './support/ajv';
+import { JSON_SCHEMA_DIR, createAjv, readVariant, type JsonSchemaFile } from '../support/ajv';
 
 const VARIANTS = ['input', 'draft-07/input'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -164,7 +164,7 @@ function zodSchemaOf({ file, schema }: JsonSchemaFile): z.ZodType {
   const entry = manifest.schemas.find((s) => s.file === file);
   if (!entry) throw new Error(`${file}: not in manifest.json, so it names no registered schema`);
   expect(schema.title, `${file}: the title is the schema id`).toBe(entry.id);
-  const zod = metasourceRegistry._idmap.get(entry.id) as z.ZodType | undefined;
+  const zod = metasourceSchemas().get(entry.id);
   if (!zod) throw new Error(`${file}: no Zod schema registered under the id ${entry.id}`);
   return zod;
 }

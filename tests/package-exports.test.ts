@@ -85,10 +85,9 @@ describe.each([
   });
 
   it('exports every registered schema as <id>Schema', () => {
-    const registry = mods.root.metasourceRegistry as { _idmap: Map<string, unknown> };
-    const ids = [...registry._idmap.keys()];
-    expect(ids.length).toBeGreaterThan(20);
-    for (const id of ids) expect(mods.root[`${id}Schema`], id).toBe(registry._idmap.get(id));
+    const schemas = (mods.root.metasourceSchemas as typeof root.metasourceSchemas)();
+    expect(schemas.size).toBeGreaterThan(20);
+    for (const [id, schema] of schemas) expect(mods.root[`${id}Schema`], id).toBe(schema);
   });
 
   it('exports the protocol version', () => {

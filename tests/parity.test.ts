@@ -3,7 +3,7 @@
  * `pnpm parity --seed N --count M` runs any other.
  */
 import { describe, expect, it } from 'vitest';
-import { UNCHECKED, runParity, schemaIds, showInput } from './support/parity';
+import { UNCHECKED, runParity, schemaIds, showInput } from '../support/parity';
 
 const SEED = Number(process.env.PARITY_SEED ?? 20261127);
 const COUNT = Number(process.env.PARITY_COUNT ?? 10_000);

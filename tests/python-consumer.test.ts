@@ -9,9 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { metasourceRegistry } from '../packages/spec/src/index';
-import { fileStem } from '../scripts/lib/json-schema';
-import { JSON_SCHEMA_DIR } from './support/ajv';
+import { metasourceSchemas } from '../packages/spec/src/index';
+import { fileStem } from '../support/json-schema';
+import { JSON_SCHEMA_DIR } from '../support/ajv';
 
 const root = join(import.meta.dirname, '..');
 
@@ -79,7 +79,7 @@ describe.each(['input', 'draft-07/input'])('Python jsonschema on json-schema/%s'
   });
 
   it.each(cases.map((c) => [c.name, c] as const))('%s: Python and Zod agree', (_name, c) => {
-    const zodSchema = metasourceRegistry._idmap.get(c.id);
+    const zodSchema = metasourceSchemas().get(c.id);
     expect(zodSchema, `no schema ${c.id}`).toBeDefined();
     const zodValid = zodSchema!.safeParse(c.instance).success;
     const py = python.get(c.name)!;

@@ -1,8 +1,8 @@
 /**
  * The built package (packages/spec/dist) costs only what is used: a bundler
  * keeps the schemas an app imports and drops the rest, and importing the
- * package does nothing but build schemas. `pnpm test` builds the package
- * before this runs.
+ * package does nothing but register schemas, each built on its first use.
+ * `pnpm test` builds the package before this runs.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ const ROOT = join(import.meta.dirname, '..');
 const DIST = join(ROOT, 'packages/spec/dist');
 
 type Schema = (typeof spec)['SqlIdentifierSchema'];
-const registered = [...spec.metasourceRegistry._idmap] as [string, Schema][];
+const registered = [...spec.metasourceSchemas()] as [string, Schema][];
 
 /** The schema's own description, read from the built package's metadata. */
 function descriptionOf(schema: Schema): string {
@@ -89,7 +89,7 @@ describe('a bundle that imports one schema', () => {
   });
 
   it.each(['SqlIdentifier', 'MetadataRecord'])('of %sSchema keeps what it is built from and drops every other schema', async (id) => {
-    const schema = spec.metasourceRegistry._idmap.get(id) as Schema;
+    const schema = spec.metasourceSchemas().get(id) as Schema;
     const kept = dependencyIds(schema);
     const code = await bundle([`${id}Schema`]);
 
@@ -165,13 +165,40 @@ describe('importing the package', () => {
     expect(probe(kind, entries)).toEqual({ added: [], calls: [], printed: '' });
   });
 
+  it.each(['esm', 'cjs'] as const)('(%s) builds no schema until it is used', (kind) => {
+    const load =
+      kind === 'esm'
+        ? 'const load = (s) => import(s);'
+        : `const { createRequire } = await import('node:module'); const load = createRequire(${JSON.stringify(join(ROOT, 'package.json'))});`;
+    const script = `
+      const { types } = await import('node:util');
+      ${load}
+      const seen = [], built = [];
+      for (const entry of ${JSON.stringify(entries)}) {
+        for (const [name, value] of Object.entries(await load(entry))) {
+          if (!name.endsWith('Schema')) continue;
+          seen.push(name);
+          // Until its first use, a schema's prototype is the proxy that builds it.
+          if (!types.isProxy(Object.getPrototypeOf(value))) built.push(name);
+        }
+      }
+      process.stdout.write(JSON.stringify({ seen: seen.length, built }));
+    `;
+    const result = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' })) as {
+      seen: number;
+      built: string[];
+    };
+    expect(result.seen).toBeGreaterThan(40);
+    expect(result.built).toEqual([]);
+  });
+
   it('notices a module that does top-level work, so the check above can fail', () => {
     const result = probe('esm', ['data:text/javascript,globalThis.leak = 1; setTimeout(() => {}, 0); console.log("hi")']);
     expect(result).toEqual({ added: ['leak'], calls: ['setTimeout', 'log'], printed: 'hi\n' });
   });
 
-  it('of the shared subpath builds only the shared schemas', () => {
-    const script = `const m = await import('@metasource/spec/shared'); process.stdout.write(JSON.stringify([...m.metasourceRegistry._idmap.keys()]));`;
+  it('of the shared subpath registers only the shared schemas', () => {
+    const script = `const m = await import('@metasource/spec/shared'); process.stdout.write(JSON.stringify([...m.metasourceSchemas().keys()]));`;
     const ids = JSON.parse(
       execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' }),
     ) as string[];

@@ -17,7 +17,7 @@ export type Schema = (typeof spec)['MetadataRecordSchema'] | (typeof spec)['SqlI
 
 /** A registered schema of the built package, by id (`MetadataRecord`). */
 export function schemaById(id: string): Schema {
-  const schema = spec.metasourceRegistry._idmap.get(id);
+  const schema = spec.metasourceSchemas().get(id);
   if (!schema) throw new Error(`no schema registered as ${id}`);
   return schema as Schema;
 }

@@ -26,7 +26,7 @@ const PACKAGE_IMPORT = /from '@metasource\/spec';/;
 type Node = { _zod: { def: Def } };
 type Def = Record<string, unknown> & { type: string; checks?: { _zod: { def: Record<string, unknown> } }[] };
 
-const registered = new Map<unknown, string>([...spec.metasourceRegistry._idmap].map(([id, s]) => [(s as unknown as Node)._zod.def, id]));
+const registered = new Map<unknown, string>([...spec.metasourceSchemas()].map(([id, s]) => [(s as unknown as Node)._zod.def, id]));
 
 /** Schemas the consumer fixture imports: the names in its import from the package. */
 function importedIds(consumer: string): string[] {
@@ -59,7 +59,7 @@ export function generateBaseline(consumer: string): { schemas: string; baseline:
     const description = ((node as { meta: () => { description?: string } | undefined }).meta() ?? {}).description;
     return description === undefined ? undefined : `{ description: ${JSON.stringify(description)} }`;
   };
-  const metaOfId = (id: string) => metaArg(spec.metasourceRegistry._idmap.get(id)) ?? '{}';
+  const metaOfId = (id: string) => metaArg(spec.metasourceSchemas().get(id)) ?? '{}';
 
   /** The expression for a schema; `top` is true for the registered schema being declared itself. */
   const expr = (node: unknown, top = false): string => {
@@ -68,7 +68,7 @@ export function generateBaseline(consumer: string): { schemas: string; baseline:
     if (id && !top) {
       declare(id);
       const meta = metaArg(node);
-      const own = spec.metasourceRegistry._idmap.get(id) === node;
+      const own = spec.metasourceSchemas().get(id) === node;
       return own || meta === undefined || meta === metaOfId(id) ? `${id}Schema` : `${id}Schema.meta(${meta})`;
     }
     const base = build(def);
@@ -163,7 +163,7 @@ export function generateBaseline(consumer: string): { schemas: string; baseline:
       return;
     }
     declared.set(id, ''); // placeholder: breaks cycles through z.lazy
-    const code = expr(spec.metasourceRegistry._idmap.get(id), true);
+    const code = expr(spec.metasourceSchemas().get(id), true);
     declared.set(id, `${roots.includes(id) ? 'export ' : ''}const ${id}Schema = ${code};`);
     order.push(id);
   };

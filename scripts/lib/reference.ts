@@ -6,7 +6,7 @@ import * as data from '../../packages/spec/src/data/index';
 import * as shared from '../../packages/spec/src/shared/index';
 import * as system from '../../packages/spec/src/system/index';
 import { UNCHECKED_RULES_KEYWORD, METADATA_PROTOCOL_VERSION } from '../../packages/spec/src/index';
-import { fileStem, generateJsonSchemaFiles, ID_BASE, type JsonSchema } from './json-schema';
+import { fileStem, generateJsonSchemaFiles, ID_BASE, type JsonSchema } from '../../support/json-schema';
 
 type S = JsonSchema;
 export interface ReferencePage {

@@ -202,5 +202,28 @@ export const MetadataRecordFieldSchema = /* @__PURE__ */ define('MetadataRecordF
 export type MetadataRecordField = z.output<typeof MetadataRecordFieldSchema>;
 export type MetadataRecordFieldInput = z.input<typeof MetadataRecordFieldSchema>;
 
-/** Field names of the metadata record envelope, in declaration order. */
-export const METADATA_RECORD_FIELDS = /* @__PURE__ */ (() => MetadataRecordFieldSchema.options)();
+/**
+ * Field names of the metadata record envelope, in declaration order. Written
+ * out rather than read from MetadataRecordFieldSchema, so that importing the
+ * package builds no schema; the record's tests check the two agree.
+ */
+export const METADATA_RECORD_FIELDS: readonly MetadataRecordField[] = /* @__PURE__ */ Object.freeze([
+  'id',
+  'type',
+  'name',
+  'namespace',
+  'scope',
+  'state',
+  'payload',
+  'extends',
+  'mergeStrategy',
+  'owner',
+  'tenantId',
+  'version',
+  'checksum',
+  'tags',
+  'createdAt',
+  'createdBy',
+  'updatedAt',
+  'updatedBy',
+] as const);

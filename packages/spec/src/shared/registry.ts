@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from './lazy-schema';
 
 /**
  * Version of the Metasource protocol described by this package.
@@ -22,20 +23,41 @@ export interface MetasourceSchemaMeta {
 export const metasourceRegistry = z.registry<MetasourceSchemaMeta, z.ZodType>();
 
 /**
- * Builds a schema and registers it under `id`.
+ * Declares a schema and registers it under `id`.
  *
  * Every exported schema is declared as
  * `export const XSchema = /* @__PURE__ *\/ define('X', () => ...)`: the call
  * takes only a string and a function, so a bundler may drop it whole when the
  * export is unused, and importing one schema does not pull in the others.
+ *
+ * `build` runs on the schema's first use, not at import (see
+ * `lazy-schema.ts`): importing the package registers every id and builds
+ * nothing. The returned object is the schema from the start, so identity,
+ * `instanceof`, the registry and `$ref`s in JSON Schema are as if it had been
+ * built at once.
  */
 export function define<T extends z.ZodType>(id: string, build: () => T): T {
-  const schema = build();
   if (metasourceRegistry._idmap.has(id)) {
     throw new Error(`Metasource schema id "${id}" is registered twice`);
   }
+  const schema = lazySchema(`${id}Schema`, build);
   metasourceRegistry.add(schema, { id });
   return schema;
+}
+
+/**
+ * Every registered schema by id, in the order of definition: `MetadataRecord`
+ * maps to `MetadataRecordSchema`. A fresh map on each call, so changing it
+ * changes nothing else. Use it to list or look up schemas instead of the
+ * registry's internal maps; pass {@link metasourceRegistry} itself to
+ * `z.toJSONSchema` to convert them all.
+ *
+ * ```ts
+ * const schema = metasourceSchemas().get('MetadataRecord');
+ * ```
+ */
+export function metasourceSchemas(): ReadonlyMap<string, z.ZodType> {
+  return new Map(metasourceRegistry._idmap);
 }
 
 /**
@@ -57,16 +79,19 @@ export interface CrossFieldRule<T> {
   /**
    * A JSON Schema fragment (added to `allOf`) that accepts exactly the inputs
    * the rule accepts, for the input variant where defaulted fields may be
-   * absent. Leave it out when no exact encoding exists.
+   * absent. Leave it out when no exact encoding exists. Write it plainly: the
+   * generator adds what Ajv's strict mode wants (a `type` beside
+   * type-specific keywords, a `properties` entry for each `required` key).
    */
   jsonSchema?: Record<string, unknown>;
 }
 
 /**
  * Metadata key under which `withRules` keeps the JSON Schema encodings of its
- * rules. The generator moves them into `allOf`; they are not put there
- * directly because zod uses `allOf` itself (draft-07 `$ref` wrapping, several
- * patterns) and would merge the two.
+ * rules, each as declared, with a `$comment` naming the rule. The JSON Schema
+ * generator moves them into `allOf` (rewritten so that Ajv's strict mode
+ * accepts them); they are not put there directly because zod uses `allOf`
+ * itself (draft-07 `$ref` wrapping, several patterns) and would merge the two.
  */
 export const RULE_ENCODINGS_KEYWORD = 'x-metasource-rule-encodings' as const;
 
@@ -87,7 +112,7 @@ export interface UncheckedRule {
 export function withRules<T extends z.ZodType>(schema: T, rules: readonly CrossFieldRule<z.output<T>>[], meta: z.core.GlobalMeta): T {
   // `$comment` names the rule beside its encoding, for readers and the reference docs.
   const encoded = rules.flatMap((rule) =>
-    rule.jsonSchema ? [{ $comment: `rule ${rule.name}: ${rule.message}`, ...strictEncoding(rule.jsonSchema) }] : [],
+    rule.jsonSchema ? [{ $comment: `rule ${rule.name}: ${rule.message}`, ...rule.jsonSchema }] : [],
   );
   const unchecked: UncheckedRule[] = rules.filter((rule) => !rule.jsonSchema).map(({ name, message }) => ({ name, message }));
   return schema
@@ -103,54 +128,4 @@ export function withRules<T extends z.ZodType>(schema: T, rules: readonly CrossF
       ...(encoded.length > 0 ? { [RULE_ENCODINGS_KEYWORD]: encoded } : {}),
       ...(unchecked.length > 0 ? { [UNCHECKED_RULES_KEYWORD]: unchecked } : {}),
     });
-}
-
-const KEYWORD_TYPES: [string, readonly string[]][] = [
-  ['number', ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf']],
-  ['string', ['pattern', 'minLength', 'maxLength', 'format']],
-  ['array', ['items', 'minItems', 'maxItems', 'uniqueItems', 'contains']],
-  ['object', ['properties', 'required', 'additionalProperties', 'minProperties', 'maxProperties', 'dependentRequired']],
-];
-const SUBSCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf'];
-const SUBSCHEMAS = ['if', 'then', 'else', 'not', 'items', 'contains', 'additionalProperties'];
-
-/**
- * Returns a rule encoding that Ajv's strict mode accepts, with the same
- * verdict on every input the surrounding schema accepts: a subschema that
- * uses type-specific keywords gets that `type`, and every `required` key is
- * declared in `properties` (as `true`). Both only differ from the original
- * on values of the wrong type, which the field's own schema rejects anyway.
- * `top` is the object the rule is attached to, already typed by its schema.
- */
-function strictEncoding(node: Record<string, unknown>, top = true): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...node };
-  if (!top && out.type === undefined && out.const === undefined && out.enum === undefined) {
-    const types = KEYWORD_TYPES.filter(([, keys]) => keys.some((k) => k in out)).map(([t]) => t);
-    if (types.length === 1) out.type = types[0];
-  }
-  if (Array.isArray(out.required)) {
-    const properties = { ...((out.properties as Record<string, unknown> | undefined) ?? {}) };
-    for (const key of out.required as string[]) if (!(key in properties)) properties[key] = true;
-    out.properties = properties;
-  }
-  if (out.properties && typeof out.properties === 'object') {
-    out.properties = Object.fromEntries(
-      Object.entries(out.properties).map(([k, v]) => [
-        k,
-        v && typeof v === 'object' ? strictEncoding(v as Record<string, unknown>, false) : v,
-      ]),
-    );
-  }
-  for (const key of SUBSCHEMAS) {
-    const sub = out[key];
-    // if/then/else/not apply at the same location: they keep `top`.
-    const sameLocation = key === 'if' || key === 'then' || key === 'else' || key === 'not';
-    if (sub && typeof sub === 'object') out[key] = strictEncoding(sub as Record<string, unknown>, sameLocation ? top : false);
-  }
-  for (const key of SUBSCHEMA_LISTS) {
-    const list = out[key];
-    if (Array.isArray(list))
-      out[key] = list.map((sub) => (sub && typeof sub === 'object' ? strictEncoding(sub as Record<string, unknown>, top) : sub));
-  }
-  return out;
 }

@@ -7,9 +7,9 @@
  */
 import fc from 'fast-check';
 import type { z } from 'zod';
-import { metasourceRegistry } from '../../packages/spec/src/index';
-import { fileStem, ID_BASE } from '../../scripts/lib/json-schema';
+import { UNCHECKED_RULES_KEYWORD, metasourceSchemas } from '../packages/spec/src/index';
 import { ajvForVariant } from './ajv';
+import { fileStem, ID_BASE } from './json-schema';
 import { SchemaStore, inputArb, type Json } from './arbitrary';
 
 export interface ParityReport {
@@ -50,7 +50,7 @@ function uncheckedRuleNames(): Set<string> {
     if (Array.isArray(node)) node.forEach(visit);
     else if (node && typeof node === 'object') {
       for (const [k, v] of Object.entries(node)) {
-        if (k === 'x-metasource-unchecked-rules') for (const r of v as { name: string }[]) names.add(r.name);
+        if (k === UNCHECKED_RULES_KEYWORD) for (const r of v as { name: string }[]) names.add(r.name);
         else visit(v);
       }
     }
@@ -61,7 +61,7 @@ function uncheckedRuleNames(): Set<string> {
 export const UNCHECKED = uncheckedRuleNames();
 
 export function schemaIds(): string[] {
-  return [...metasourceRegistry._idmap.keys()];
+  return [...metasourceSchemas().keys()];
 }
 
 type Obj = Record<string, Json>;
@@ -92,7 +92,7 @@ const REPAIRS: Record<string, (value: Json) => Json> = {
 };
 
 export function runParity(id: string, seed: number, count: number): ParityReport {
-  const zodSchema = metasourceRegistry._idmap.get(id) as z.ZodType;
+  const zodSchema = metasourceSchemas().get(id);
   const $id = `${ID_BASE}/input/${fileStem(id)}.json`;
   const validateInput = input.ajv.getSchema($id);
   const validateOutput = output.ajv.getSchema(`${ID_BASE}/output/${fileStem(id)}.json`);

@@ -1,7 +1,8 @@
 /**
  * Builds the JSON Schema files of @metasource/spec from its Zod schemas, in
- * memory. scripts/generate-json-schema.ts writes or checks them; tests and
- * the docs generator read the same result, so there is one way to build them.
+ * memory. scripts/generate-json-schema.ts writes or checks them; the tests and
+ * the reference generator read the same result, so there is one way to build
+ * them.
  */
 import { z } from 'zod';
 import {
@@ -9,8 +10,10 @@ import {
   RULE_ENCODINGS_KEYWORD,
   UNCHECKED_RULES_KEYWORD,
   metasourceRegistry,
-} from '../../packages/spec/src/index';
-import type { UncheckedRule } from '../../packages/spec/src/index';
+  metasourceSchemas,
+} from '../packages/spec/src/index';
+import type { UncheckedRule } from '../packages/spec/src/index';
+import { strictEncoding } from './strict-encoding';
 
 export type Io = 'input' | 'output';
 export type Draft = 'draft-2020-12' | 'draft-07';
@@ -131,6 +134,7 @@ function walk(node: unknown, visit: (schema: JsonSchema, where: string, inRule: 
  * Rewrites zod's output into the published form and checks it, throwing on
  * anything it cannot represent faithfully:
  * - `$id` becomes absolute, `$ref`s relative to it (`./metadata-record.json`);
+ * - rule encodings move into `allOf`, made acceptable to Ajv's strict mode;
  * - every schema gets a `title`, every property one from its key;
  * - every property, and every object schema, must carry a description;
  * - `\d` in patterns becomes `[0-9]` (the same under ECMA-262's `u` flag, and
@@ -150,7 +154,7 @@ function publish(raw: JsonSchema, io: Io, draft: Draft, id: string, all: Record<
       const encodings = schema[RULE_ENCODINGS_KEYWORD] as JsonSchema[] | undefined;
       if (encodings) {
         delete schema[RULE_ENCODINGS_KEYWORD];
-        schema.allOf = [...((schema.allOf as JsonSchema[] | undefined) ?? []), ...encodings];
+        schema.allOf = [...((schema.allOf as JsonSchema[] | undefined) ?? []), ...encodings.map((encoding) => strictEncoding(encoding))];
       }
       if (draft === 'draft-07' && schema.dependentRequired !== undefined) {
         // Draft-07 spells 2019-09's dependentRequired as array-valued `dependencies`.
@@ -262,7 +266,7 @@ function uncheckedRulesOf(schema: unknown): UncheckedRule[] {
 }
 
 export function registeredIds(): string[] {
-  return [...metasourceRegistry._idmap.keys()];
+  return [...metasourceSchemas().keys()];
 }
 
 /** Emits every variant of every registered schema, plus one bundle per io and a manifest. */

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { UNCHECKED_RULES_KEYWORD } from '../../packages/spec/src/index';
+import { UNCHECKED_RULES_KEYWORD } from '../packages/spec/src/index';
 
-export const JSON_SCHEMA_DIR = join(import.meta.dirname, '../../packages/spec/json-schema');
+export const JSON_SCHEMA_DIR = join(import.meta.dirname, '../packages/spec/json-schema');
 
 export type JsonSchemaFile = { file: string; schema: Record<string, unknown> & { $id: string } };
 
