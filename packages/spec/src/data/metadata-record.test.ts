@@ -404,26 +404,6 @@ describe('MetadataChecksumSchema', () => {
 describe('MetadataRecordFieldSchema', () => {
   it('lists every envelope field in declaration order', () => {
     expect(METADATA_RECORD_FIELDS).toEqual(Object.keys(MetadataRecordSchema.shape));
-    expect(METADATA_RECORD_FIELDS).toEqual([
-      'id',
-      'type',
-      'name',
-      'namespace',
-      'scope',
-      'state',
-      'payload',
-      'extends',
-      'mergeStrategy',
-      'owner',
-      'tenantId',
-      'version',
-      'checksum',
-      'tags',
-      'createdAt',
-      'createdBy',
-      'updatedAt',
-      'updatedBy',
-    ]);
   });
 
   it.each(['type', 'updatedAt', 'tenantId', 'payload'])('accepts %s', (field) => {
