@@ -1,2 +1,4 @@
 export * from './metadata-persistence.zod';
 export * from './metasource-config.zod';
+export * from './metadata-store.zod';
+export type * from './metadata-store';
