@@ -7,8 +7,12 @@
  *
  * - ```ts / ```typescript: every block is a module of its own; import what it
  *   uses. All blocks are type-checked together with the compiler options of
- *   tsconfig.json, '@metasource/spec' resolving to the built package through
- *   node_modules. A block must produce no diagnostic. Blocks are not run.
+ *   tsconfig.json. The workspace packages ('@metasource/spec',
+ *   '@metasource/store', '@metasource/conformance') resolve through the root
+ *   node_modules to their built declarations (dist/), so run
+ *   `pnpm run build:package` first; other packages (vitest, canonicalize,
+ *   node:*) resolve as in any root test. A block must produce no diagnostic.
+ *   Blocks are not run.
  * - ```json: must be valid JSON. A block that claims a schema is checked
  *   against it, with Zod (the registered schema) and with Ajv (the emitted
  *   input variant). A block claims a schema in one of two ways:
@@ -164,7 +168,24 @@ describe('documents', () => {
   });
 });
 
+/** The workspace packages the TypeScript blocks import, e.g. `store` for '@metasource/store'. */
+const WORKSPACE_IMPORTS = [
+  ...new Set(TS_BLOCKS.flatMap((b) => [...b.code.matchAll(/from '@metasource\/([a-z-]+)(?:\/[a-z-]+)?'/g)].map((m) => m[1]!))),
+].sort();
+
 describe('TypeScript blocks type-check', () => {
+  it('against the built workspace packages they import', () => {
+    // A missing build would show as "Cannot find module" in every block; say what to do instead.
+    for (const name of WORKSPACE_IMPORTS) {
+      const declarations = join(ROOT, 'packages', name, 'dist', 'index.d.ts');
+      expect(
+        existsSync(declarations),
+        `@metasource/${name} is not built: run pnpm run build:package (${relative(ROOT, declarations)})`,
+      ).toBe(true);
+    }
+    expect(WORKSPACE_IMPORTS).toEqual(expect.arrayContaining(['conformance', 'spec', 'store']));
+  });
+
   it('with no diagnostic outside the blocks (configuration, resolution)', () => {
     expect(globalDiagnostics, globalDiagnostics.join('\n')).toEqual([]);
   });

@@ -132,9 +132,12 @@ describe('rules JSON Schema does not check', () => {
       'column_names_unique',
       'datasource_loader_uses_metadata_store',
       'datasource_names_unique',
+      'events_consecutive',
+      'events_of_page_tenant',
       'index_names_unique',
       'initial_delay_not_above_max',
       'items_in_request_order',
+      'last_sequence_of_last_event',
       'loader_names_unique',
       'max_page_size_not_above_max_result_size',
       'metadata_datasource_declared',
@@ -145,6 +148,7 @@ describe('rules JSON Schema does not check', () => {
       'total_not_below_record_count',
       'updated_after_before_updated_before',
       'version_follows_previous_version',
+      'write_tenants_readable',
     ]);
   });
 });

@@ -1,4 +1,5 @@
 import { MetadataStoreErrorSchema, type MetadataStoreError, type MetadataStoreErrorCode } from '@metasource/spec';
+import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { AuditFailure } from './audit';
 
@@ -10,6 +11,14 @@ export function check(condition: unknown, message: string): asserts condition {
 /** Canonical JSON (RFC 8785) of a value, for comparisons and messages. */
 export function canonical(value: unknown): string {
   return canonicalize(value) ?? 'undefined';
+}
+
+/**
+ * The protocol's checksum of a JSON value: "sha256:" and the hex SHA-256 of
+ * its RFC 8785 form (R13 for a payload, R16 for a load page's projection).
+ */
+export function checksumOf(value: unknown): string {
+  return `sha256:${createHash('sha256').update(canonical(value), 'utf8').digest('hex')}`;
 }
 
 /** Fails unless `actual` and `expected` are equal JSON values (key order ignored). */

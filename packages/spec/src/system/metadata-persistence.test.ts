@@ -441,11 +441,22 @@ describe('MetadataLoadOptionsSchema', () => {
 // ---------------------------------------------------------------------------
 
 describe('MetadataLoadResultSchema', () => {
-  const minimal = { records: [], fromCache: false, loadedAt: NOW };
+  const minimal = { records: [], checksum: C0, fromCache: false, loadedAt: NOW };
   const record = { type: 'object', name: 'account', payload: { label: 'Account' } };
 
   it('parses the minimal result (a last page, no total asked for) to the complete value, with no total or nextCursor filled in', () => {
-    expect(MetadataLoadResultSchema.parse(minimal)).toStrictEqual({ records: [], fromCache: false, notModified: false, loadedAt: NOW });
+    expect(MetadataLoadResultSchema.parse(minimal)).toStrictEqual({
+      records: [],
+      checksum: C0,
+      fromCache: false,
+      notModified: false,
+      loadedAt: NOW,
+    });
+  });
+
+  it('requires the page checksum (R16: every page carries one)', () => {
+    const { checksum: _checksum, ...withoutChecksum } = minimal;
+    expect(issuesOf(MetadataLoadResultSchema, withoutChecksum)).toEqual([{ path: ['checksum'], code: 'invalid_type' }]);
   });
 
   it("parses a result with every field set, filling each record's defaults, and round-trips it", () => {

@@ -271,9 +271,9 @@ export const MetadataLoadResultSchema = /* @__PURE__ */ define('MetadataLoadResu
           'Cursor of the next page, present exactly when more records follow this one; pass it as pagination.cursor, with the same filters, sort and options, to continue. Absent on the last page.',
         examples: ['eyJpIjoiNDIifQ'],
       }),
-      checksum: MetadataChecksumSchema.optional().meta({
+      checksum: MetadataChecksumSchema.meta({
         description:
-          'Checksum of this page: "sha256:" and the hex SHA-256 of the RFC 8785 (JCS) serialisation of an array with one entry per record, in result order: { key: { tenantId, type, namespace, scope, owner (user scope only), name }, state, tags, extends (when set), mergeStrategy, checksum }, where checksum is the payload checksum of the record (of its effective payload when inheritance is resolved). The projection leaves out id, version and the audit fields, so two loaders serving the same items give the same checksum. Send it back as ifNoneMatch. Absent when the loader does not compute it.',
+          'Checksum of this page: "sha256:" and the hex SHA-256 of the RFC 8785 (JCS) serialisation of an array with one entry per record, in result order: { key: { tenantId, type, namespace, scope, owner (user scope only), name }, state, tags, extends (when set), mergeStrategy, checksum }, where checksum is the payload checksum of the record (of its effective payload when inheritance is resolved). The projection leaves out id, version and the audit fields, so two loaders serving the same items give the same checksum. Send it back as ifNoneMatch. Every page carries it (R16).',
       }),
       fromCache: z.boolean().meta({ description: 'Whether the result was served from the cache.' }),
       notModified: z.boolean().default(false).meta({
@@ -565,7 +565,7 @@ function changeEventFields() {
       .max(MAX_SAFE_COUNT)
       .meta({
         description:
-          "Position in the store's change feed: strictly increasing across the whole store (all tenants and types), but not gap-free; a rolled-back write can leave a number unused.",
+          "Position in its tenant's change feed: 1 for the tenant's first change, then +1 for each committed change, with no gaps (a rolled-back write takes no number). Each tenant counts on its own, so the pair (tenantId, sequence) names one event. An event is visible to readers only once every event of its tenant with a lower sequence is, so a reader that follows the sequence never skips one.",
         examples: [1042],
       }),
     key: ruledRef(MetadataRecordKeySchema, { description: 'Key of the item that changed.' }),
@@ -670,7 +670,7 @@ export const MetadataChangeEventSchema = /* @__PURE__ */ define('MetadataChangeE
     ])
     .meta({
       description:
-        "One entry of an item's history and of the store's change feed. A replica catches up by polling for events with sequence greater than the last one it has seen, in sequence order; a store makes an event visible only after every event with a lower sequence is committed or abandoned, so a poller never skips one. create has no checksumBefore and delete no checksumAfter.",
+        "One entry of an item's history and of its tenant's change feed. A replica catches up by polling, per tenant, for the events with a sequence above the last one it has applied, in sequence order; a tenant's sequence has no gaps and its events become visible only in order, so a poller never skips one. create has no checksumBefore and delete no checksumAfter.",
       examples: [
         {
           sequence: 1042,

@@ -19,7 +19,7 @@ import { MetadataChangeEventSchema, MetadataRecordKeySchema } from './metadata-p
 export const MetadataCallerRoleSchema = /* @__PURE__ */ define('MetadataCallerRole', () =>
   z.enum(['runtime', 'operator']).meta({
     description:
-      'Who is calling. runtime: the platform, on behalf of its users; it may not write system-scope items (R39) or run migration scripts (R42). operator: migration and deployment tooling run by the people who operate the store; it may import and migrate, and write system-scope items.',
+      'Who is calling. runtime: the platform, on behalf of its users; it may not write system-scope items (R39), import (R17) or apply a migration (R9, R42), and gets forbidden when it tries. operator: migration and deployment tooling run by the people who operate the store; it may also import, apply migrations and write system-scope items.',
     examples: ['runtime'],
   }),
 );
@@ -120,7 +120,7 @@ export const MetadataStoreErrorCodeSchema = /* @__PURE__ */ define('MetadataStor
     ])
     .meta({
       description:
-        'Stable code of a failed store call. invalid_input: the input failed its schema (nothing written); version_conflict: the stored version is not the expected one; already_exists: a create met a stored item with the same key; not_found: the named item is not stored; forbidden: the call context does not allow it (tenant, system scope, owner, role); invalid_cursor: a cursor that this store did not issue for this query; page_too_large: pageSize above maxPageSize; result_too_large: an unpaged read above maxResultSize; unsupported_capability: the store cannot honour the request (never a silent downgrade); inconsistent_inheritance: an extends names no item in an earlier scope; resync_needed: the change feed no longer holds the events after the given sequence; migration_locked: another migration holds the lock; unavailable: the datasource cannot be reached.',
+        'Stable code of a failed store call. invalid_input: the input failed its schema (nothing written); version_conflict: the stored version is not the expected one; already_exists: a create (or a save or import with onConflict error) met a stored item with the same key; not_found: the named item is not stored; forbidden: the call context does not allow it (tenant, system scope, owner, role); invalid_cursor: a cursor that this store did not issue for this query; page_too_large: pageSize above maxPageSize; result_too_large: an unpaged read above maxResultSize; unsupported_capability: the store cannot honour the request (never a silent downgrade); inconsistent_inheritance: an extends names no item in an earlier scope; resync_needed: the change feed no longer holds the events after the given sequence; migration_locked: another migration holds the lock; unavailable: the datasource cannot be reached.',
       examples: ['version_conflict'],
     }),
 );
@@ -152,6 +152,13 @@ const ISSUE_PATH = () =>
     .array(z.union([z.string().max(256), z.int().min(0).max(MAX_SAFE_COUNT)]))
     .max(64)
     .meta({ description: 'Path of the offending value inside the input, keys and array indexes.', examples: [['records', 0, 'name']] });
+
+/**
+ * A record key inside an error. Lazy, so that the key's own rules stay behind
+ * its `$ref` instead of being repeated beside it (as ruledRef does in
+ * metadata-persistence.zod.ts).
+ */
+const errorKey = (description: string) => z.lazy(() => MetadataRecordKeySchema).meta({ description });
 
 /** The error a store call fails with: a stable code, a safe message, and what a caller needs to act on it. */
 export const MetadataStoreErrorSchema = /* @__PURE__ */ define('MetadataStoreError', () =>
@@ -186,7 +193,7 @@ export const MetadataStoreErrorSchema = /* @__PURE__ */ define('MetadataStoreErr
         'version_conflict',
         'version_conflict: the item is stored with another version than the write expected; nothing was written (R29).',
         {
-          key: z.lazy(() => MetadataRecordKeySchema),
+          key: errorKey('Key of the item the write named.'),
           expectedVersion: versionNumber('Version the write was based on.'),
           actualVersion: versionNumber('Version stored now.', 4),
         },
@@ -200,9 +207,9 @@ export const MetadataStoreErrorSchema = /* @__PURE__ */ define('MetadataStoreErr
       ),
       storeErrorVariant(
         'already_exists',
-        'already_exists: a create met a stored item with the same key.',
+        'already_exists: a create, or a save or import with onConflict error, met a stored item with the same key; nothing was written (R29).',
         {
-          key: z.lazy(() => MetadataRecordKeySchema),
+          key: errorKey('Key of the stored item.'),
           existingId: OpaqueIdSchema.meta({ description: 'Id of the stored item.' }),
           actualVersion: versionNumber('Version of the stored item.', 4),
         },
@@ -226,7 +233,7 @@ export const MetadataStoreErrorSchema = /* @__PURE__ */ define('MetadataStoreErr
         {
           reason: z.enum(['tenant_not_readable', 'tenant_not_writable', 'system_scope_read_only', 'not_owner', 'operator_only']).meta({
             description:
-              'Why. tenant_not_readable / tenant_not_writable: the tenant is outside the context (R36, R37); system_scope_read_only: a runtime wrote a system-scope item (R39); not_owner: another user\u2019s user-scope item (R40); operator_only: a migration or a script needs the operator role (R9, R42).',
+              'Why. tenant_not_readable / tenant_not_writable: the tenant is outside the context (R36, R37); system_scope_read_only: a runtime caller wrote a system-scope item (R39); not_owner: a write to another user\u2019s user-scope item without administersUsers (R40); operator_only: an import or an applied migration (dryRun false) needs the operator role (R17, R9, R42).',
           }),
         },
         { code: 'forbidden', message: 'tenant globex is not writable in this context', reason: 'tenant_not_writable' },
@@ -271,7 +278,7 @@ export const MetadataStoreErrorSchema = /* @__PURE__ */ define('MetadataStoreErr
         'inconsistent_inheritance',
         'inconsistent_inheritance: an item extends a name that no earlier scope holds (R38).',
         {
-          key: z.lazy(() => MetadataRecordKeySchema),
+          key: errorKey('Key of the item whose extends names no parent.'),
           extends: MachineNameSchema.meta({ description: 'The parent name that could not be found.' }),
         },
         {
@@ -356,8 +363,33 @@ export const MetadataQueryResultSchema = /* @__PURE__ */ define('MetadataQueryRe
     ],
     {
       description:
-        'One page of a metadata query: its records in order, the cursor of the next page when there is one, and the total when asked for.',
-      examples: [{ records: [{ type: 'object', name: 'account', payload: { label: 'Account' } }], nextCursor: 'eyJpIjoiNDIifQ' }],
+        'One page of a metadata query: its records as stored (complete envelopes, inheritance not resolved) in the query\u2019s order, the cursor of the next page exactly when more records follow, and the total when asked for.',
+      examples: [
+        {
+          records: [
+            {
+              id: 'rec_42',
+              tenantId: 'acme',
+              type: 'object',
+              namespace: 'crm',
+              scope: 'platform',
+              name: 'account',
+              state: 'active',
+              payload: { label: 'Account' },
+              mergeStrategy: 'merge',
+              tags: [],
+              version: 2,
+              checksum: 'sha256:2d52ed529cb4b094a424aece817c22c1655c4ec6a9b5c7401e3becf65ef7b5df',
+              createdAt: '2026-01-31T09:30:00.000Z',
+              createdBy: 'jane@acme',
+              updatedAt: '2026-01-31T09:31:00.000Z',
+              updatedBy: 'jane@acme',
+            },
+          ],
+          nextCursor: 'eyJpIjoiNDIifQ',
+          total: 2,
+        },
+      ],
     },
   ),
 );
@@ -396,13 +428,13 @@ export type MetadataChangeFeedOptionsInput = z.input<typeof MetadataChangeFeedOp
 
 /** A page of one tenant's change feed. */
 export const MetadataChangeFeedPageSchema = /* @__PURE__ */ define('MetadataChangeFeedPage', () =>
-  z
-    .strictObject({
-      tenantId: OpaqueIdSchema.meta({ description: 'Tenant whose feed this is.' }),
-      events: z
-        .array(MetadataChangeEventSchema)
-        .max(1000)
-        .meta({ description: 'Events in sequence order, each one above afterSequence, without gaps (R34).' }),
+  withRules(
+    z.strictObject({
+      tenantId: OpaqueIdSchema.meta({ description: 'Tenant whose feed this is.', examples: ['acme'] }),
+      events: z.array(MetadataChangeEventSchema).max(1000).meta({
+        description:
+          'The tenant\u2019s events after afterSequence, in sequence order and without gaps: the first has sequence afterSequence + 1, each next one the previous + 1 (R34). At most limit of them.',
+      }),
       lastSequence: z
         .int()
         .min(0)
@@ -412,11 +444,53 @@ export const MetadataChangeFeedPageSchema = /* @__PURE__ */ define('MetadataChan
           examples: [1042],
         }),
       hasMore: z.boolean().meta({ description: 'Whether events after lastSequence are already committed and visible.' }),
-    })
-    .meta({
-      description: 'A page of one tenant\u2019s change feed: the events after a sequence number, in order, and where to continue.',
-      examples: [{ tenantId: 'acme', events: [], lastSequence: 1042, hasMore: false }],
     }),
+    [
+      {
+        name: 'events_of_page_tenant',
+        message: 'every event belongs to the page\u2019s tenant',
+        path: ['events'],
+        holds: (page) => page.events.every((event) => event.key.tenantId === page.tenantId),
+      },
+      {
+        name: 'events_consecutive',
+        message: 'each event\u2019s sequence is the previous event\u2019s sequence + 1',
+        path: ['events'],
+        holds: (page) => page.events.every((event, i) => i === 0 || event.sequence === page.events[i - 1]!.sequence + 1),
+      },
+      {
+        name: 'last_sequence_of_last_event',
+        message: 'lastSequence is the sequence of the last event returned',
+        path: ['lastSequence'],
+        holds: (page) => page.events.length === 0 || page.lastSequence === page.events[page.events.length - 1]!.sequence,
+      },
+    ],
+    {
+      description:
+        'A page of one tenant\u2019s change feed: the events after a sequence number, consecutive and in order, and where to continue.',
+      examples: [
+        { tenantId: 'acme', events: [], lastSequence: 1042, hasMore: false },
+        {
+          tenantId: 'acme',
+          events: [
+            {
+              sequence: 1043,
+              operation: 'archive',
+              key: { tenantId: 'acme', type: 'object', namespace: 'crm', scope: 'platform', name: 'account' },
+              recordId: 'rec_42',
+              version: 3,
+              checksumBefore: 'sha256:2d52ed529cb4b094a424aece817c22c1655c4ec6a9b5c7401e3becf65ef7b5df',
+              checksumAfter: 'sha256:2d52ed529cb4b094a424aece817c22c1655c4ec6a9b5c7401e3becf65ef7b5df',
+              actor: 'jane@acme',
+              occurredAt: '2026-01-31T09:32:00.000Z',
+            },
+          ],
+          lastSequence: 1043,
+          hasMore: false,
+        },
+      ],
+    },
+  ),
 );
 export type MetadataChangeFeedPage = z.output<typeof MetadataChangeFeedPageSchema>;
 export type MetadataChangeFeedPageInput = z.input<typeof MetadataChangeFeedPageSchema>;
@@ -468,20 +542,61 @@ export type MetadataMigrationPlanStepInput = z.input<typeof MetadataMigrationPla
 
 /** What a migration would do, or did. */
 export const MetadataMigrationPlanSchema = /* @__PURE__ */ define('MetadataMigrationPlan', () =>
-  z
-    .strictObject({
+  withRules(
+    z.strictObject({
       steps: z
         .array(MetadataMigrationPlanStepSchema)
         .max(1000)
-        .meta({ description: 'The steps in order; empty when the store is up to date.' }),
-      atomic: z.boolean().meta({ description: 'Whether every step runs in one transaction, so that a failure leaves nothing applied.' }),
-      applied: z.boolean().meta({ description: 'Whether the steps were run (false for a dry run or an empty plan).' }),
-    })
-    .meta({
-      description:
-        'What a migration would do (dry run) or did: its steps with their statements, and whether it is atomic on this datasource.',
-      examples: [{ steps: [], atomic: true, applied: false }],
+        .meta({ description: 'The steps in order; empty when the store is up to date (or has no schema, as the memory store).' }),
+      atomic: z.boolean().meta({
+        description:
+          'Whether every step runs in one transaction, so that a failure leaves nothing applied; then every step is transactional (R46).',
+      }),
+      applied: z.boolean().meta({ description: 'Whether the steps were run: false for a dry run, and for an empty plan.' }),
     }),
+    [
+      {
+        name: 'atomic_plan_steps_transactional',
+        message: 'an atomic plan has only transactional steps',
+        path: ['atomic'],
+        holds: (plan) => !plan.atomic || plan.steps.every((step) => step.transactional),
+        jsonSchema: {
+          if: { properties: { atomic: { const: true } }, required: ['atomic'] },
+          then: { properties: { steps: { items: { properties: { transactional: { const: true } } } } } },
+        },
+      },
+      {
+        name: 'empty_plan_not_applied',
+        message: 'a plan without steps is never applied',
+        path: ['applied'],
+        holds: (plan) => !plan.applied || plan.steps.length > 0,
+        jsonSchema: {
+          if: { properties: { applied: { const: true } }, required: ['applied'] },
+          then: { properties: { steps: { minItems: 1 } } },
+        },
+      },
+    ],
+    {
+      description:
+        'What a migration would do (dry run) or did: its steps with their statements, and whether it is atomic on this datasource. A store that cannot run a plan atomically says atomic false rather than claim it (R46).',
+      examples: [
+        { steps: [], atomic: true, applied: false },
+        {
+          steps: [
+            {
+              operation: { type: 'backup', table: '_framework_metadata', backupTable: '_framework_metadata_bak_20260131' },
+              statements: ['CREATE TABLE "_framework_metadata_bak_20260131" AS SELECT * FROM "_framework_metadata"'],
+              losesData: false,
+              reversible: true,
+              transactional: true,
+            },
+          ],
+          atomic: true,
+          applied: true,
+        },
+      ],
+    },
+  ),
 );
 export type MetadataMigrationPlan = z.output<typeof MetadataMigrationPlanSchema>;
 export type MetadataMigrationPlanInput = z.input<typeof MetadataMigrationPlanSchema>;
@@ -520,22 +635,22 @@ export type MetadataMigrateOptionsInput = z.input<typeof MetadataMigrateOptionsS
 
 /** What a store is and what it can do. */
 export const MetadataStoreProfileSchema = /* @__PURE__ */ define('MetadataStoreProfile', () =>
-  z
-    .strictObject({
+  withRules(
+    z.strictObject({
       protocolVersion: z
         .string()
         .regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, { error: 'must be a version such as 1.0.0' })
         .meta({ description: 'Version of the Metasource protocol the store implements.', examples: ['1.0.0'] }),
       kind: z.enum(['memory', 'datasource']).meta({ description: 'memory: the in-process store; datasource: a store on a database.' }),
       datasource: MachineNameSchema.optional().meta({
-        description: 'Name of the datasource, for a datasource store.',
+        description: 'Name of the datasource: present exactly when kind is datasource.',
         examples: ['metadata_db'],
       }),
       capabilities: z
         .lazy(() => DatasourceCapabilitiesSchema)
         .optional()
         .meta({
-          description: 'Capability profile of the database, for a datasource store; the store acts on it (R45).',
+          description: 'Capability profile of the database, which the store acts on (R45): present exactly when kind is datasource.',
         }),
       atomicImport: z
         .boolean()
@@ -549,15 +664,61 @@ export const MetadataStoreProfileSchema = /* @__PURE__ */ define('MetadataStoreP
         .max(MAX_SAFE_COUNT)
         .optional()
         .meta({
-          description: 'Most events kept per tenant; absent keeps every event. A reader that fell further behind gets resync_needed (R35).',
+          description:
+            'The store keeps at least the last changeFeedRetention events of each tenant; absent: it keeps every event. A reader whose afterSequence is older than the oldest kept event gets resync_needed (R35).',
           examples: [100_000],
         }),
-    })
-    .meta({
-      description:
-        'What a store is and can do: the protocol version, memory or datasource, the database\u2019s capability profile, and whether imports and bulk writes can be atomic.',
-      examples: [{ protocolVersion: '1.0.0', kind: 'memory', atomicImport: true, transactionalBulk: true }],
     }),
+    [
+      {
+        name: 'datasource_matches_kind',
+        message: 'datasource is given exactly when kind is datasource',
+        path: ['datasource'],
+        holds: (p) => (p.kind === 'datasource') === (p.datasource !== undefined),
+        jsonSchema: {
+          if: { properties: { kind: { const: 'datasource' } }, required: ['kind'] },
+          then: { required: ['datasource'] },
+          else: { not: { required: ['datasource'] } },
+        },
+      },
+      {
+        name: 'capabilities_match_kind',
+        message: 'capabilities are given exactly when kind is datasource',
+        path: ['capabilities'],
+        holds: (p) => (p.kind === 'datasource') === (p.capabilities !== undefined),
+        jsonSchema: {
+          if: { properties: { kind: { const: 'datasource' } }, required: ['kind'] },
+          then: { required: ['capabilities'] },
+          else: { not: { required: ['capabilities'] } },
+        },
+      },
+    ],
+    {
+      description:
+        'What a store is and can do: the protocol version, memory or datasource (with the datasource\u2019s name and capability profile), whether imports and bulk writes can be atomic, and how long the change feed reaches back.',
+      examples: [
+        { protocolVersion: '1.0.0', kind: 'memory', atomicImport: true, transactionalBulk: true },
+        {
+          protocolVersion: '1.0.0',
+          kind: 'datasource',
+          datasource: 'metadata_db',
+          capabilities: {
+            driver: 'postgres',
+            transactionalDdl: true,
+            jsonColumns: true,
+            partialIndexes: true,
+            advisoryLocks: true,
+            changeStreams: false,
+            tableSchemas: true,
+            maxIdentifierLength: 63,
+          },
+          atomicImport: true,
+          transactionalBulk: true,
+          changeFeedRetention: 100_000,
+        },
+      ],
+    },
+  ),
 );
 export type MetadataStoreProfile = z.output<typeof MetadataStoreProfileSchema>;
 export type MetadataStoreProfileInput = z.input<typeof MetadataStoreProfileSchema>;

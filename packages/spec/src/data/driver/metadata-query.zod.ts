@@ -322,7 +322,7 @@ export const MetadataCursorSchema = /* @__PURE__ */ define('MetadataCursor', () 
     })
     .meta({
       description:
-        'Opaque cursor returned with the previous page as nextCursor: 1 to 2048 characters of unpadded base64url. Valid only with the same filters, sort and includeArchived it was issued for, and the same fields (a query) or resolveInheritance (a load); pageSize may change from one page to the next. A runtime rejects it otherwise.',
+        'Opaque cursor returned with the previous page as nextCursor: 1 to 2048 characters of unpadded base64url. Valid only with the same filters, sort and includeArchived it was issued for, and for a load the same resolveInheritance; pageSize may change from one page to the next. A runtime rejects it otherwise.',
       examples: ['eyJ1IjoiMjAyNi0wMS0zMVQwOTozMDowMFoiLCJpIjoiNDIifQ'],
     }),
 );
@@ -356,7 +356,7 @@ export const MetadataPaginationSchema = /* @__PURE__ */ define('MetadataPaginati
 export type MetadataPagination = z.output<typeof MetadataPaginationSchema>;
 export type MetadataPaginationInput = z.input<typeof MetadataPaginationSchema>;
 
-/** Filters, sort, pagination and field selection of one metadata query. */
+/** Filters, sort and pagination of one metadata query. */
 export const MetadataQueryOptionsSchema = /* @__PURE__ */ define('MetadataQueryOptions', () =>
   z
     .strictObject({
@@ -376,15 +376,6 @@ export const MetadataQueryOptionsSchema = /* @__PURE__ */ define('MetadataQueryO
         description:
           'Page size and cursor; default: the first page of 100 records. The result carries nextCursor while more records follow.',
       }),
-      fields: z
-        .array(MetadataRecordFieldSchema)
-        .min(1)
-        .max(METADATA_RECORD_FIELDS.length)
-        .optional()
-        .meta({
-          description: 'Record fields to return; absent returns them all. id is always returned, so a result can be written back.',
-          examples: [['id', 'type', 'name', 'version']],
-        }),
       includeArchived: z.boolean().default(false).meta({
         description: 'Include archived records when the filters name no state. Default false.',
       }),
@@ -394,7 +385,8 @@ export const MetadataQueryOptionsSchema = /* @__PURE__ */ define('MetadataQueryO
       }),
     })
     .meta({
-      description: 'One metadata query: structured filters, sort, a page size and cursor, the fields to return, and whether to count.',
+      description:
+        'One metadata query: structured filters, sort, a page size and cursor, and whether to count. A query returns whole records (there is no field selection), so every record of a result is complete and can be written back.',
       examples: [
         {
           filters: { type: 'object', namespace: 'crm' },
