@@ -16,10 +16,21 @@ import type {
   MetadataStore,
 } from '@metasource/spec';
 import { AuditFailure, AuditSkipped, type AuditEnv } from '../audit';
-import { canonical } from '../assert';
+import { canonical, expectStoreError } from '../assert';
 
 /** The tenant the fixtures write to. */
 export const TENANT = 'acme';
+
+/**
+ * Runs `call` where `supported` (the store's profile claims the capability);
+ * otherwise checks that the store refuses the same call up front with
+ * unsupported_capability (`what` names the call) and returns undefined.
+ */
+export async function runOrRefusal<T>(supported: boolean, call: () => Promise<T>, what: string): Promise<T | undefined> {
+  if (supported) return call();
+  await expectStoreError(call(), 'unsupported_capability', what);
+  return undefined;
+}
 
 /** Fails the audit with "expected `expected`, store `did`" unless `condition` holds. */
 export function expectThat(condition: unknown, expected: string, did: string): asserts condition {

@@ -37,6 +37,7 @@ import {
   readAllPages,
   readBack,
   readPage,
+  runOrRefusal,
   secondClientOf,
   show,
   shuffled,
@@ -105,13 +106,11 @@ async function atomicImportOrRefusal(
   records: Parameters<MetadataStore['import']>[1],
   options: Parameters<MetadataStore['import']>[2],
 ): Promise<MetadataOperationResult | undefined> {
-  if (store.profile.atomicImport) return store.import(context, records, options);
-  await expectStoreError(
-    store.import(context, records, options),
-    'unsupported_capability',
+  return runOrRefusal(
+    store.profile.atomicImport,
+    () => store.import(context, records, options),
     'an atomic import on a store whose profile says atomicImport: false',
   );
-  return undefined;
 }
 
 const r17: Audit[] = [
@@ -1618,13 +1617,11 @@ async function transactionalBulkOrRefusal(
   context: MetadataCallContextInput,
   operation: Parameters<MetadataStore['bulk']>[1],
 ) {
-  if (store.profile.transactionalBulk) return store.bulk(context, operation);
-  await expectStoreError(
-    store.bulk(context, operation),
-    'unsupported_capability',
+  return runOrRefusal(
+    store.profile.transactionalBulk,
+    () => store.bulk(context, operation),
     'a transactional bulk on a store whose profile says transactionalBulk: false',
   );
-  return undefined;
 }
 
 const r32: Audit[] = [

@@ -85,6 +85,23 @@ async function createMany(store: MetadataStore, context: MetadataCallContextInpu
   }
 }
 
+/**
+ * Creates changeFeedRetention + 1 items in acme, one event each, so the
+ * oldest event may be dropped; skips the audit where the profile declares no
+ * retention (the store keeps every event).
+ */
+async function createPastRetention(store: MetadataStore): Promise<{ retention: number; total: number }> {
+  const retention = store.profile.changeFeedRetention;
+  if (retention === undefined) throw new AuditSkipped('the profile declares no changeFeedRetention: the store keeps every event');
+  const total = retention + 1;
+  await createMany(
+    store,
+    runtime([ACME]),
+    Array.from({ length: total }, (_, i) => `item_${i}`),
+  );
+  return { retention, total };
+}
+
 /** The events a call adds to `tenantId`'s feed. */
 async function eventsOf(store: MetadataStore, tenantId: string, call: () => Promise<unknown>): Promise<MetadataChangeEvent[]> {
   const before = await readFeed(store, tenantId);
@@ -672,14 +689,7 @@ const R35: Audit[] = [
     "A follower whose position lies before the oldest kept event gets resync_needed with the tenant's latest sequence, never a page that starts after a hole.",
     async (env) => {
       const store = await env.newStore();
-      const retention = store.profile.changeFeedRetention;
-      if (retention === undefined) throw new AuditSkipped('the profile declares no changeFeedRetention: the store keeps every event');
-      const total = retention + 1;
-      await createMany(
-        store,
-        runtime([ACME]),
-        Array.from({ length: total }, (_, i) => `item_${i}`),
-      );
+      const { retention, total } = await createPastRetention(store);
       const what = `reading acme's feed from 0 after ${total} events with changeFeedRetention ${retention}`;
       const outcome = await outcomeOf(store.changes(observer(), { tenantId: ACME, afterSequence: 0 }));
       if (outcome.ok) {
@@ -704,14 +714,7 @@ const R35: Audit[] = [
     'A store keeps at least the last changeFeedRetention events of a tenant: a follower that many events behind reads all of them, without resync_needed.',
     async (env) => {
       const store = await env.newStore();
-      const retention = store.profile.changeFeedRetention;
-      if (retention === undefined) throw new AuditSkipped('the profile declares no changeFeedRetention: the store keeps every event');
-      const total = retention + 1;
-      await createMany(
-        store,
-        runtime([ACME]),
-        Array.from({ length: total }, (_, i) => `item_${i}`),
-      );
+      const { retention, total } = await createPastRetention(store);
       const outcome = await outcomeOf(readFeed(store, ACME, total - retention));
       const error = outcome.ok ? undefined : storeErrorOf(outcome.reason);
       if (!outcome.ok && !error) throw outcome.reason;

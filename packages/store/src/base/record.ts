@@ -2,7 +2,7 @@
  * Records as a store holds them: the complete envelope, keys, and the
  * content that decides whether a write changes anything.
  */
-import type { MetadataRecord, MetadataRecordKey } from '@metasource/spec';
+import { METADATA_RECORD_FIELDS, type MetadataRecord, type MetadataRecordKey } from '@metasource/spec';
 import canonicalize from 'canonicalize';
 import { jsonEqual } from './compare';
 
@@ -49,27 +49,7 @@ export function describeKey(key: KeyFields): string {
 /** The record's fields in the schema's order, leaving out the absent optional ones (so canonical forms compare). */
 export function orderRecord<R extends MetadataRecord>(record: R): R {
   const ordered: Record<string, unknown> = {};
-  const fields = [
-    'id',
-    'type',
-    'name',
-    'namespace',
-    'scope',
-    'state',
-    'payload',
-    'extends',
-    'mergeStrategy',
-    'owner',
-    'tenantId',
-    'version',
-    'checksum',
-    'tags',
-    'createdAt',
-    'createdBy',
-    'updatedAt',
-    'updatedBy',
-  ] as const;
-  for (const field of fields) {
+  for (const field of METADATA_RECORD_FIELDS) {
     const value = record[field];
     if (value !== undefined) ordered[field] = value;
   }

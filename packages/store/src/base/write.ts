@@ -94,6 +94,9 @@ function newRecord(
   }) as StoredRecord;
 }
 
+/** The content fields of a record: what a write changes and what decides whether it changes anything. */
+type RecordContent = Pick<MetadataRecord, 'payload' | 'state' | 'tags' | 'extends' | 'mergeStrategy'>;
+
 /**
  * The stored record with new content: unchanged when the content is the
  * same (nothing to write), else the next version with the new checksum and
@@ -101,7 +104,7 @@ function newRecord(
  */
 function changed(
   stored: StoredRecord,
-  content: Pick<MetadataRecord, 'payload' | 'state' | 'tags' | 'extends' | 'mergeStrategy'>,
+  content: RecordContent,
   stamp: WriteStamp,
   status: 'updated' | 'replaced',
   operation: Exclude<MetadataChangeOperation, 'create' | 'delete'>,
@@ -116,6 +119,29 @@ function changed(
     updatedBy: stamp.actor,
   });
   return { status, operation, before: stored, after };
+}
+
+/**
+ * A write to a key already stored, by onConflict: error -> already_exists;
+ * skip -> skipped; update -> `content` with its payload applied to the stored
+ * payload as a JSON merge patch; replace -> `content` as given.
+ */
+function writeOverStored(stored: StoredRecord, onConflict: MetadataConflictStrategy, content: RecordContent, stamp: WriteStamp): WritePlan {
+  switch (onConflict) {
+    case 'error':
+      return alreadyExists(stored);
+    case 'skip':
+      return { status: 'skipped', before: stored };
+    case 'update':
+    case 'replace':
+      return changed(
+        stored,
+        { ...content, payload: onConflict === 'update' ? mergePatchObject(stored.payload, content.payload) : content.payload },
+        stamp,
+        onConflict === 'update' ? 'updated' : 'replaced',
+        'update',
+      );
+  }
 }
 
 /** `extends` after a write: absent keeps the stored parent, null removes it, a name sets it. */
@@ -173,27 +199,18 @@ export function planWrite(
     };
   }
   if (mode.expectedVersion !== undefined && mode.expectedVersion !== stored.version) return versionConflict(stored, mode.expectedVersion);
-  switch (mode.onConflict) {
-    case 'error':
-      return alreadyExists(stored);
-    case 'skip':
-      return { status: 'skipped', before: stored };
-    case 'update':
-    case 'replace':
-      return changed(
-        stored,
-        {
-          payload: mode.onConflict === 'update' ? mergePatchObject(stored.payload, write.payload) : write.payload,
-          state: write.state ?? stored.state,
-          tags: write.tags ?? stored.tags,
-          extends: nextExtends(stored.extends, write.extends),
-          mergeStrategy: write.mergeStrategy ?? stored.mergeStrategy,
-        },
-        stamp,
-        mode.onConflict === 'update' ? 'updated' : 'replaced',
-        'update',
-      );
-  }
+  return writeOverStored(
+    stored,
+    mode.onConflict,
+    {
+      payload: write.payload,
+      state: write.state ?? stored.state,
+      tags: write.tags ?? stored.tags,
+      extends: nextExtends(stored.extends, write.extends),
+      mergeStrategy: write.mergeStrategy ?? stored.mergeStrategy,
+    },
+    stamp,
+  );
 }
 
 /**
@@ -314,27 +331,12 @@ export function planImport(
       ),
     };
   }
-  switch (mode.onConflict) {
-    case 'error':
-      return alreadyExists(stored);
-    case 'skip':
-      return { status: 'skipped', before: stored };
-    case 'update':
-    case 'replace':
-      return changed(
-        stored,
-        {
-          payload: mode.onConflict === 'update' ? mergePatchObject(stored.payload, record.payload) : record.payload,
-          state: record.state,
-          tags: record.tags,
-          extends: record.extends,
-          mergeStrategy: record.mergeStrategy,
-        },
-        stamp,
-        mode.onConflict === 'update' ? 'updated' : 'replaced',
-        'update',
-      );
-  }
+  return writeOverStored(
+    stored,
+    mode.onConflict,
+    { payload: record.payload, state: record.state, tags: record.tags, extends: record.extends, mergeStrategy: record.mergeStrategy },
+    stamp,
+  );
 }
 
 /**

@@ -2,47 +2,10 @@
  * The memory store's many-item calls: bulk operations (R8), import (R17),
  * export, and migrate.
  */
-import {
-  MetadataOperationResultSchema,
-  MetadataStoreErrorSchema,
-  type MetadataCallContextInput,
-  type MetadataRecord,
-  type MetadataRecordWriteInput,
-  type MetadataStoreError,
-} from '@metasource/spec';
+import { MetadataOperationResultSchema, type MetadataRecord } from '@metasource/spec';
 import { describe, expect, it } from 'vitest';
-import { MetadataStoreFailure } from '../base/failure';
-import { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from './memory-store';
-
-const jane: MetadataCallContextInput = { actor: 'jane@acme', readTenants: ['acme'], writeTenants: ['acme'] };
-const operator: MetadataCallContextInput = { actor: 'deploy-bot', role: 'operator', readTenants: ['acme'], writeTenants: ['acme'] };
-const item = (name: string, overrides: Partial<MetadataRecordWriteInput> = {}): MetadataRecordWriteInput => ({
-  tenantId: 'acme',
-  type: 'object',
-  namespace: 'crm',
-  name,
-  payload: { label: name },
-  ...overrides,
-});
-const key = (name: string) => ({ tenantId: 'acme', type: 'object', namespace: 'crm', name });
-
-function clock() {
-  let t = Date.parse('2026-01-31T09:30:00.000Z');
-  return () => new Date(t++);
-}
-const open = (options: MemoryStoreOptions = {}) => createMemoryStore({ now: clock(), ...options });
-
-async function errorOf(call: Promise<unknown>): Promise<MetadataStoreError> {
-  try {
-    await call;
-  } catch (thrown) {
-    expect(thrown).toBeInstanceOf(MetadataStoreFailure);
-    const error = (thrown as MetadataStoreFailure).error;
-    expect(MetadataStoreErrorSchema.parse(error)).toEqual(error);
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
+import type { MemoryStore } from './memory-store';
+import { errorOf, item, jane, key, open, operator } from './testing';
 
 const feed = async (store: MemoryStore) => (await store.changes(jane, { limit: 1000 })).events;
 const stored = async (store: MemoryStore) => (await store.query(jane, { includeArchived: true, sort: [{ field: 'name' }] })).records;

@@ -2,56 +2,16 @@
  * The memory store's reads: get, query and load (filters, order, keyset
  * pages and cursors, inheritance, conditional loads) and the read cache.
  */
-import {
-  MetadataLoadResultSchema,
-  MetadataQueryResultSchema,
-  MetadataStoreErrorSchema,
-  type MetadataCallContextInput,
-  type MetadataRecordWriteInput,
-  type MetadataStoreError,
-} from '@metasource/spec';
+import { MetadataLoadResultSchema, MetadataQueryResultSchema } from '@metasource/spec';
 import { describe, expect, it } from 'vitest';
 import { pageChecksum, payloadChecksum } from '../base/checksum';
-import { MetadataStoreFailure } from '../base/failure';
 import { MemoryDatabase } from './memory-database';
 import { createMemoryStore, type MemoryStoreOptions } from './memory-store';
+import { bob, clock, errorOf, item, jane, key, open as openStore, operator } from './testing';
 
-const jane: MetadataCallContextInput = { actor: 'jane@acme', readTenants: ['acme'], writeTenants: ['acme'] };
-const bob: MetadataCallContextInput = { actor: 'bob@acme', readTenants: ['acme'], writeTenants: ['acme'] };
-const operator: MetadataCallContextInput = { actor: 'deploy-bot', role: 'operator', readTenants: ['acme'], writeTenants: ['acme'] };
-const item = (name: string, overrides: Partial<MetadataRecordWriteInput> = {}): MetadataRecordWriteInput => ({
-  tenantId: 'acme',
-  type: 'object',
-  namespace: 'crm',
-  name,
-  payload: { label: name },
-  ...overrides,
-});
-const key = (name: string) => ({ tenantId: 'acme', type: 'object', namespace: 'crm', name });
-
-function clock() {
-  let t = Date.parse('2026-01-31T09:30:00.000Z');
-  return {
-    now: () => new Date(t),
-    advance: (ms: number) => {
-      t += ms;
-    },
-  };
-}
-
-const open = (options: MemoryStoreOptions = {}) => createMemoryStore({ now: clock().now, ...options });
-
-async function errorOf(call: Promise<unknown>): Promise<MetadataStoreError> {
-  try {
-    await call;
-  } catch (thrown) {
-    expect(thrown).toBeInstanceOf(MetadataStoreFailure);
-    const error = (thrown as MetadataStoreFailure).error;
-    expect(MetadataStoreErrorSchema.parse(error)).toEqual(error);
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
+/** Reads run on a clock that stands still until advance(). */
+const stillClock = () => clock({ step: 0 });
+const open = (options: MemoryStoreOptions = {}) => openStore(options, stillClock());
 
 const names = (records: readonly { name: string }[]) => records.map((record) => record.name);
 
@@ -254,7 +214,7 @@ describe('load (R16, R38)', () => {
 
 describe('cache (R20 to R22)', () => {
   it('serves a client its cached reads until its own write, the change feed, or the TTL; useCache false reads through', async () => {
-    const time = clock();
+    const time = stillClock();
     const database = new MemoryDatabase();
     const writer = await createMemoryStore({ database, now: time.now });
     const reader = await createMemoryStore({ database, now: time.now, cache: { ttlSeconds: 60 } });

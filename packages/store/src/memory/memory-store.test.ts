@@ -7,50 +7,15 @@ import {
   MetadataChangeFeedPageSchema,
   MetadataRecordSchema,
   MetadataSaveResultSchema,
-  MetadataStoreErrorSchema,
   type MetadataCallContextInput,
   type MetadataRecordWriteInput,
-  type MetadataStoreError,
 } from '@metasource/spec';
 import { describe, expect, it } from 'vitest';
 import { payloadChecksum } from '../base/checksum';
 import { MetadataStoreFailure } from '../base/failure';
 import { MemoryDatabase } from './memory-database';
-import { MemoryStore, createMemoryStore, type MemoryStoreOptions } from './memory-store';
-
-const jane: MetadataCallContextInput = { actor: 'jane@acme', readTenants: ['acme'], writeTenants: ['acme'] };
-const bob: MetadataCallContextInput = { actor: 'bob@acme', readTenants: ['acme'], writeTenants: ['acme'] };
-const operator: MetadataCallContextInput = { actor: 'deploy-bot', role: 'operator', readTenants: ['acme'], writeTenants: ['acme'] };
-const item = (name: string, overrides: Partial<MetadataRecordWriteInput> = {}): MetadataRecordWriteInput => ({
-  tenantId: 'acme',
-  type: 'object',
-  namespace: 'crm',
-  name,
-  payload: { label: name },
-  ...overrides,
-});
-const key = (name: string) => ({ tenantId: 'acme', type: 'object', namespace: 'crm', name });
-
-/** A fixed clock that moves 1 ms per reading, so every timestamp is distinct and known. */
-function clock(start = '2026-01-31T09:30:00.000Z') {
-  let t = Date.parse(start);
-  return () => new Date(t++);
-}
-
-const open = (options: MemoryStoreOptions = {}) => createMemoryStore({ now: clock(), ...options });
-
-/** The typed error a call rejects with; the test fails on success or on an untyped rejection. */
-async function errorOf(call: Promise<unknown>): Promise<MetadataStoreError> {
-  try {
-    await call;
-  } catch (thrown) {
-    expect(thrown).toBeInstanceOf(MetadataStoreFailure);
-    const error = (thrown as MetadataStoreFailure).error;
-    expect(MetadataStoreErrorSchema.parse(error)).toEqual(error);
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
+import { MemoryStore, type MemoryStoreOptions } from './memory-store';
+import { bob, errorOf, item, jane, key, open, operator } from './testing';
 
 /** Every event of acme's feed. */
 const events = async (store: MemoryStore, context: MetadataCallContextInput = jane) =>
