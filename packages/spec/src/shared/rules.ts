@@ -21,3 +21,18 @@ export function excludesContinueOnError<K extends string>(
     },
   };
 }
+
+/**
+ * The rule of every result page that can carry a total (a load result, a
+ * query result): the total counts every match, so it is never below the
+ * records of one page. JSON Schema cannot compare a number with an array's
+ * length, so it is listed as unchecked.
+ */
+export function totalNotBelowRecordCount(): CrossFieldRule<{ total?: number | undefined; records: readonly unknown[] }> {
+  return {
+    name: 'total_not_below_record_count',
+    message: 'total must not be below the number of records returned',
+    path: ['total'],
+    holds: (page) => page.total === undefined || page.total >= page.records.length,
+  };
+}

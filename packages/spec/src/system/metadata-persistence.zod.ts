@@ -13,7 +13,7 @@ import { batchSize, transactionOverrides, versionNumber } from '../shared/fields
 import { MAX_SAFE_COUNT } from '../shared/limits';
 import { OpaqueIdSchema } from '../shared/opaque-id.zod';
 import { define, withRules } from '../shared/registry';
-import { excludesContinueOnError } from '../shared/rules';
+import { excludesContinueOnError, totalNotBelowRecordCount } from '../shared/rules';
 import { boundedText } from '../shared/text';
 
 // ---------------------------------------------------------------------------
@@ -302,12 +302,7 @@ export const MetadataLoadResultSchema = /* @__PURE__ */ define('MetadataLoadResu
           then: { not: { required: ['nextCursor'] } },
         },
       },
-      {
-        name: 'total_not_below_record_count',
-        message: 'total must not be below the number of records returned',
-        path: ['total'],
-        holds: (r) => r.total === undefined || r.total >= r.records.length,
-      },
+      totalNotBelowRecordCount(),
     ],
     {
       description:

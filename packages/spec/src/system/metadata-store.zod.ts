@@ -7,6 +7,7 @@ import { MachineNameSchema } from '../shared/identifier.zod';
 import { MAX_SAFE_COUNT } from '../shared/limits';
 import { OpaqueIdSchema } from '../shared/opaque-id.zod';
 import { define, withRules } from '../shared/registry';
+import { totalNotBelowRecordCount } from '../shared/rules';
 import { boundedText } from '../shared/text';
 import { versionNumber } from '../shared/fields';
 import { MetadataChangeEventSchema, MetadataRecordKeySchema } from './metadata-persistence.zod';
@@ -353,14 +354,7 @@ export const MetadataQueryResultSchema = /* @__PURE__ */ define('MetadataQueryRe
           examples: [1234],
         }),
     }),
-    [
-      {
-        name: 'total_not_below_record_count',
-        message: 'total must not be below the number of records returned',
-        path: ['total'],
-        holds: (r) => r.total === undefined || r.total >= r.records.length,
-      },
-    ],
+    [totalNotBelowRecordCount()],
     {
       description:
         'One page of a metadata query: its records as stored (complete envelopes, inheritance not resolved) in the query\u2019s order, the cursor of the next page exactly when more records follow, and the total when asked for.',
