@@ -7,5 +7,5 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   platform: 'node',
-  external: ['zod', '@metasource/spec', 'vitest', 'canonicalize'],
+  external: ['zod', '@metasource/spec', 'vitest', 'canonicalize', 'kysely', 'better-sqlite3', 'pg', 'mysql2'],
 });

@@ -8,10 +8,11 @@
  * Every change runs in a MemoryTransaction: a working copy of the state that
  * replaces the committed state in one step on commit, or is dropped. So a
  * rolled-back transactional bulk or atomic import leaves nothing behind, not
- * even an event or a sequence number. Stores do all of a transaction's work
- * synchronously, so no other call runs between its begin and its commit.
+ * even an event or a sequence number. Transactions run one at a time
+ * (`exclusive`), as writers of one database serialise on its locks.
  */
 import type { MetadataChangeEvent } from '@metasource/spec';
+import type { UnsequencedEvent } from '../base/backend';
 import { CursorCodec } from '../base/cursor';
 import { keyId, type KeyFields, type StoredRecord } from '../base/record';
 
@@ -20,9 +21,6 @@ export interface TenantFeed {
   latestSequence: number;
   events: readonly MetadataChangeEvent[];
 }
-
-/** A change event before the feed gives it its sequence. */
-export type UnsequencedEvent = MetadataChangeEvent extends infer E ? (E extends unknown ? Omit<E, 'sequence'> : never) : never;
 
 interface MemoryState {
   readonly records: ReadonlyMap<string, StoredRecord>;
@@ -38,6 +36,8 @@ export class MemoryDatabase {
   #state: MemoryState = { records: new Map(), keys: new Map(), feeds: new Map() };
   #recordCounter = 0;
   #transactionCounter = 0;
+  /** The end of the last transaction queued: the next one starts after it. */
+  #queue: Promise<unknown> = Promise.resolve();
   /**
    * Signs the cursors of every store over this database, so a cursor is
    * bound to the data it pages through: another database (another store)
@@ -65,6 +65,16 @@ export class MemoryDatabase {
     return this.#state.feeds.get(tenantId) ?? EMPTY_FEED;
   }
 
+  /**
+   * Runs `work` once every transaction queued before it has finished, so no
+   * two transactions overlap (their reads and their commit stay one step).
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work, work);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** Starts a transaction on a working copy of the committed state. */
   begin(): MemoryTransaction {
     return new MemoryTransaction(this, this.#state);
@@ -73,7 +83,7 @@ export class MemoryDatabase {
   /** Makes a transaction's working state the committed state, in one step. */
   commit(transaction: MemoryTransaction): void {
     if (transaction.base !== this.#state) {
-      // Cannot happen while stores work synchronously between begin and commit; refuse rather than lose a write.
+      // Cannot happen while transactions run through exclusive(); refuse rather than lose a write.
       throw new Error('MemoryDatabase: a transaction began on a state that is no longer current');
     }
     this.#state = transaction.workingState();

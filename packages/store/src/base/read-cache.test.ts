@@ -1,10 +1,10 @@
 import { MetadataCacheConfigSchema, type MetadataCacheConfigInput } from '@metasource/spec';
 import { describe, expect, it } from 'vitest';
-import { MemoryCache } from './memory-cache';
+import { ReadCache } from './read-cache';
 
 function cacheWith(config: MetadataCacheConfigInput = {}) {
   let now = Date.parse('2026-01-01T00:00:00Z');
-  const cache = new MemoryCache(MetadataCacheConfigSchema.parse(config), () => new Date(now));
+  const cache = new ReadCache(MetadataCacheConfigSchema.parse(config), () => new Date(now));
   return {
     cache,
     advance: (ms: number) => {
@@ -14,7 +14,7 @@ function cacheWith(config: MetadataCacheConfigInput = {}) {
   };
 }
 
-describe('MemoryCache (R20 to R22)', () => {
+describe('ReadCache (R20 to R22)', () => {
   it('serves an entry until ttlSeconds have passed, as a copy', () => {
     const { cache, advance, at } = cacheWith({ ttlSeconds: 10 });
     const value = { payload: { a: 1 } };

@@ -10,7 +10,7 @@
  * caller does to a result reaches the cache.
  */
 import type { MetadataCacheConfig } from '@metasource/spec';
-import { copy } from '../base/record';
+import { copy } from './record';
 
 interface Entry {
   value: unknown;
@@ -27,7 +27,7 @@ export interface CacheScope {
   tenants: readonly string[];
 }
 
-export class MemoryCache {
+export class ReadCache {
   readonly #config: MetadataCacheConfig;
   readonly #now: () => Date;
   /** Insertion order is recency order: a hit moves its entry to the end. */
