@@ -51,6 +51,7 @@ function memoryEnvironment(options: MemoryStoreOptions, wrap: (inner: MetadataSt
 const CAUGHT_BY: Readonly<Record<string, string>> = {
   'partial-atomic-import': 'R17.1',
   'lossy-payload': 'R18.1',
+  'nul-stripped-not-refused': 'R18.1',
   'shared-read-objects': 'R18.3',
   'duplicate-keys': 'R19.1',
   'cache-ignores-caller': 'R20.1',

@@ -9,6 +9,7 @@
 import { canonical, checksumOf, storeErrorOf } from '@metasource/conformance';
 import {
   MetadataStoreErrorSchema,
+  POSTGRES_CAPABILITIES,
   type JsonValue,
   type MetadataCallContextInput,
   type MetadataLoadOptionsInput,
@@ -589,6 +590,25 @@ export const brokenStoresR17toR32: BrokenStore[] = [
       breakStore(inner, {
         save: (inner, context, write, options) => inner.save(context, { ...write, payload: lossy(write.payload as JsonValue) }, options),
       }),
+  },
+  {
+    name: 'nul-stripped-not-refused',
+    requirement: 'R18',
+    breaks:
+      'says its datasource cannot hold U+0000 (nulCharacters false, as PostgreSQL) but stores such a payload with the character removed instead of refusing it',
+    wrap: (inner) => {
+      const store = breakStore(inner, {
+        save: (inner, context, write, options) =>
+          inner.save(context, { ...write, payload: JSON.parse(JSON.stringify(write.payload).replaceAll('\\u0000', '')) }, options),
+      });
+      const profile = {
+        ...inner.profile,
+        kind: 'datasource' as const,
+        datasource: 'broken_db',
+        capabilities: { ...POSTGRES_CAPABILITIES },
+      };
+      return Object.defineProperty(store, 'profile', { get: () => profile });
+    },
   },
   {
     name: 'shared-read-objects',

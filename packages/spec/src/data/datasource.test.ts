@@ -862,6 +862,7 @@ describe('DatasourceCapabilitiesSchema and the capability constants', () => {
       advisoryLocks: true,
       changeStreams: false,
       tableSchemas: true,
+      nulCharacters: false,
       maxIdentifierLength: 63,
     });
     expect(MYSQL_CAPABILITIES).toEqual({
@@ -872,6 +873,7 @@ describe('DatasourceCapabilitiesSchema and the capability constants', () => {
       advisoryLocks: true,
       changeStreams: false,
       tableSchemas: true,
+      nulCharacters: true,
       maxIdentifierLength: 64,
     });
     expect(SQLITE_CAPABILITIES).toEqual({
@@ -882,6 +884,7 @@ describe('DatasourceCapabilitiesSchema and the capability constants', () => {
       advisoryLocks: false,
       changeStreams: false,
       tableSchemas: false,
+      nulCharacters: true,
       maxIdentifierLength: 1024,
     });
     expect(MONGODB_CAPABILITIES).toEqual({
@@ -892,6 +895,7 @@ describe('DatasourceCapabilitiesSchema and the capability constants', () => {
       advisoryLocks: false,
       changeStreams: true,
       tableSchemas: false,
+      nulCharacters: false,
       maxIdentifierLength: 255,
     });
   });
@@ -899,6 +903,11 @@ describe('DatasourceCapabilitiesSchema and the capability constants', () => {
   it('gives table schemas to the server drivers only (MetasourceConfig rule table_schema_needs_schema_support)', () => {
     const withSchemas = DatasourceDriverSchema.options.filter((driver) => DATASOURCE_CAPABILITIES[driver].tableSchemas);
     expect(withSchemas).toEqual(['postgres', 'mysql']);
+  });
+
+  it('says which drivers cannot store U+0000 in text (refused with nul_character, R18)', () => {
+    const withoutNul = DatasourceDriverSchema.options.filter((driver) => !DATASOURCE_CAPABILITIES[driver].nulCharacters);
+    expect(withoutNul).toEqual(['postgres', 'mongodb']);
   });
 
   it('keeps the default ports', () => {
@@ -926,6 +935,7 @@ describe('DatasourceCapabilitiesSchema and the capability constants', () => {
     ['advisoryLocks', 'invalid_type'],
     ['changeStreams', 'invalid_type'],
     ['tableSchemas', 'invalid_type'],
+    ['nulCharacters', 'invalid_type'],
     ['maxIdentifierLength', 'invalid_type'],
   ])('requires %s (%s when missing)', (field, code) => {
     const input: Record<string, unknown> = { ...POSTGRES_CAPABILITIES };

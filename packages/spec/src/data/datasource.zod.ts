@@ -603,6 +603,10 @@ export const DatasourceCapabilitiesSchema = /* @__PURE__ */ define('DatasourceCa
       changeStreams: z.boolean().meta({
         description: 'Whether the database pushes changes to subscribers. When false, a runtime polls the change feed by sequence number.',
       }),
+      nulCharacters: z.boolean().meta({
+        description:
+          'Whether stored text, JSON strings and JSON keys can hold the character U+0000. False on PostgreSQL, whose text, json operators and jsonb cannot carry it, and on MongoDB, whose BSON keys are C strings. When false, a runtime refuses a write whose payload holds U+0000 with unsupported_capability (capability nul_character) and writes nothing, rather than store other text (R18); a condition value holding it is still answered exactly.',
+      }),
       tableSchemas: z.boolean().meta({
         description:
           "Whether the metadata table can be placed in a named schema beside the connection's default (a PostgreSQL schema; on MySQL, another database on the same server). When false (SQLite, MongoDB: the datasource names the database and there is nothing below it), metadata.table.schema is rejected: MetasourceConfig's rule table_schema_needs_schema_support, and a runtime given the table and the datasource separately. There is no fallback, because ignoring the setting would put the table somewhere else than the configuration says.",
@@ -629,6 +633,7 @@ export const DatasourceCapabilitiesSchema = /* @__PURE__ */ define('DatasourceCa
           advisoryLocks: true,
           changeStreams: false,
           tableSchemas: true,
+          nulCharacters: false,
           maxIdentifierLength: 63,
         },
       ],
@@ -650,6 +655,7 @@ export const POSTGRES_CAPABILITIES: Readonly<DatasourceCapabilities> = /* @__PUR
   advisoryLocks: true,
   changeStreams: false,
   tableSchemas: true,
+  nulCharacters: false,
   maxIdentifierLength: 63,
 });
 
@@ -662,6 +668,7 @@ export const MYSQL_CAPABILITIES: Readonly<DatasourceCapabilities> = /* @__PURE__
   advisoryLocks: true,
   changeStreams: false,
   tableSchemas: true,
+  nulCharacters: true,
   maxIdentifierLength: 64,
 });
 
@@ -681,6 +688,7 @@ export const SQLITE_CAPABILITIES: Readonly<DatasourceCapabilities> = /* @__PURE_
   advisoryLocks: false,
   changeStreams: false,
   tableSchemas: false,
+  nulCharacters: true,
   maxIdentifierLength: 1024,
 });
 
@@ -699,6 +707,7 @@ export const MONGODB_CAPABILITIES: Readonly<DatasourceCapabilities> = /* @__PURE
   advisoryLocks: false,
   changeStreams: true,
   tableSchemas: false,
+  nulCharacters: false,
   maxIdentifierLength: 255,
 });
 

@@ -778,6 +778,7 @@ describe('MetadataStoreProfileSchema', () => {
     advisoryLocks: true,
     changeStreams: false,
     tableSchemas: true,
+    nulCharacters: false,
     maxIdentifierLength: 64,
   };
   const datasource = {

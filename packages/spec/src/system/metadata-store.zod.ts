@@ -704,6 +704,7 @@ export const MetadataStoreProfileSchema = /* @__PURE__ */ define('MetadataStoreP
             advisoryLocks: true,
             changeStreams: false,
             tableSchemas: true,
+            nulCharacters: false,
             maxIdentifierLength: 63,
           },
           atomicImport: true,
