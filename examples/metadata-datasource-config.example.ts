@@ -272,6 +272,37 @@ export const sqliteDevelopment = {
   ],
 } satisfies MetasourceConfigInput;
 
+/**
+ * PostgreSQL on a developer's machine or a CI runner: the whole connection
+ * URL comes from an environment variable (it names the host, the database and
+ * any password), and TLS is off because the server listens on the loopback
+ * address only. The store creates its tables on first open.
+ */
+export const localPostgres = {
+  datasources: [
+    {
+      driver: 'postgres',
+      name: 'metadata_db',
+      connection: { url: { env: 'METASOURCE_PG_URL' } },
+      tls: { mode: 'disable' },
+    },
+  ],
+  metadata: { datasource: 'metadata_db' },
+} satisfies MetasourceConfigInput;
+
+/** MariaDB (or MySQL) on a developer's machine or a CI runner, the same way: the URL from the environment, TLS off on loopback. */
+export const localMariadb = {
+  datasources: [
+    {
+      driver: 'mysql',
+      name: 'metadata_db',
+      connection: { url: { env: 'METASOURCE_MYSQL_URL' } },
+      tls: { mode: 'disable' },
+    },
+  ],
+  metadata: { datasource: 'metadata_db' },
+} satisfies MetasourceConfigInput;
+
 /** Every example by name; the JSON twin of `name` is examples/json/<name in kebab-case>.json. */
 export const examples = {
   basicPostgres,
@@ -280,4 +311,6 @@ export const examples = {
   hybrid,
   multiTenant,
   sqliteDevelopment,
+  localPostgres,
+  localMariadb,
 } satisfies Record<string, MetasourceConfigInput>;

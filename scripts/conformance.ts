@@ -9,7 +9,11 @@
  *   (NOT_AUDITABLE) why no black-box audit can test it;
  * - report: docs/conformance/memory.md, the kit run against the memory store;
  *   a failed MUST audit there fails the script too, since the memory store is
- *   the protocol's definition (a bug in the store or in the audit).
+ *   the protocol's definition (a bug in the store or in the audit);
+ * - sqlite, postgres, mariadb: docs/conformance/<name>.md, the kit run
+ *   against the SQL store of that database, each store on a table of its own
+ *   in a test database made for the run and dropped after it (the servers of
+ *   scripts/ensure-databases.sh); a failed MUST audit fails the script.
  *
  * Without a mode, both. Exit codes: 0 done (or up to date), 1 stale or
  * unaccounted for, 2 wrong arguments. Needs the built packages
@@ -20,11 +24,13 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { audits, coverageProblems, parseRequirements, renderCoverage, renderReport, runConformance } from '@metasource/conformance';
 import { createMemoryStore, type MemoryStore } from '@metasource/store';
+import type { SqlDriver } from '../packages/store/src/sql/layout';
+import { SQL_STORE_NAMES, sqlStoreFactory } from '../support/sql-stores';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GUIDE = join(ROOT, 'docs/METADATA_DATASOURCE.md');
 const OUT = join(ROOT, 'docs/conformance');
-const MODES = ['coverage', 'report'] as const;
+const MODES = ['coverage', 'report', 'sqlite', 'postgres', 'mariadb'] as const;
 type Mode = (typeof MODES)[number];
 
 const args = process.argv.slice(2);
@@ -32,7 +38,7 @@ const check = args.includes('--check');
 const unknown = args.filter((arg) => arg !== '--check' && !(MODES as readonly string[]).includes(arg));
 if (unknown.length > 0) {
   console.error(`conformance: unknown argument ${unknown.join(' ')}`);
-  console.error('Usage: tsx scripts/conformance.ts [coverage] [report] [--check]');
+  console.error('Usage: tsx scripts/conformance.ts [coverage] [report] [sqlite] [postgres] [mariadb] [--check]');
   process.exit(2);
 }
 const chosen = args.filter((arg): arg is Mode => (MODES as readonly string[]).includes(arg));
@@ -43,6 +49,7 @@ async function render(mode: Mode): Promise<{ file: string; text: string; problem
     const requirements = parseRequirements(readFileSync(GUIDE, 'utf8'));
     return { file: join(OUT, 'COVERAGE.md'), text: renderCoverage(audits, requirements), problems: coverageProblems(audits, requirements) };
   }
+  if (mode !== 'report') return sqlReport(mode === 'mariadb' ? 'mysql' : mode, mode);
   const result = await runConformance({
     newStore: () => createMemoryStore(),
     secondClient: (store) => createMemoryStore({ database: (store as MemoryStore).database }),
@@ -52,6 +59,21 @@ async function render(mode: Mode): Promise<{ file: string; text: string; problem
     .filter((r) => r.outcome === 'fail' && r.level === 'MUST')
     .map((r) => `the memory store fails ${r.id}: ${r.message ?? ''}`);
   return { file: join(OUT, 'memory.md'), text: renderReport(result, { storeName: 'memory store (@metasource/store)' }), problems };
+}
+
+/** The kit on a SQL store: a report page, and a problem for each failed MUST audit. */
+async function sqlReport(driver: SqlDriver, name: string): Promise<{ file: string; text: string; problems: string[] }> {
+  const factory = await sqlStoreFactory(driver, 'report');
+  try {
+    const result = await runConformance({ newStore: () => factory.newStore(), secondClient: (store) => factory.secondClient(store) });
+    const problems = result.results
+      .filter((r) => r.outcome === 'fail' && r.level === 'MUST')
+      .map((r) => `the ${SQL_STORE_NAMES[driver]} store fails ${r.id}: ${r.message ?? ''}`);
+    const text = renderReport(result, { storeName: `${SQL_STORE_NAMES[driver]} store (@metasource/store, openStore)` });
+    return { file: join(OUT, `${name}.md`), text, problems };
+  } finally {
+    await factory.drop();
+  }
 }
 
 let failed = false;

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 mkdir -p .tmp
 
 bash scripts/ensure-python-jsonschema.sh
+bash scripts/ensure-databases.sh
 pnpm run build:package
 pnpm run check
 pnpm run check:package

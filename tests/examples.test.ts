@@ -37,12 +37,21 @@ const validateOutput = output.getSchema(idOf('output'))!;
 const named = Object.entries(examples);
 
 describe('TypeScript examples', () => {
-  it('`examples` lists every exported configuration, and the six of the design summary', () => {
+  it('`examples` lists every exported configuration: the six of the design summary and the two local servers', () => {
     const exported = Object.keys(exampleModule)
       .filter((key) => key !== 'examples')
       .sort();
     expect(Object.keys(examples).sort()).toEqual(exported);
-    expect(exported).toEqual(['advancedPostgres', 'basicPostgres', 'hybrid', 'mongodb', 'multiTenant', 'sqliteDevelopment']);
+    expect(exported).toEqual([
+      'advancedPostgres',
+      'basicPostgres',
+      'hybrid',
+      'localMariadb',
+      'localPostgres',
+      'mongodb',
+      'multiTenant',
+      'sqliteDevelopment',
+    ]);
   });
 
   it.each(named)('%s parses with MetasourceConfigSchema', (_name, config) => {

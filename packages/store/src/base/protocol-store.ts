@@ -464,7 +464,8 @@ export class ProtocolStore implements MetadataStore {
             message: `the write kept conflicting with concurrent writes (${attempt + 1} attempts); nothing was written, try again`,
           });
         }
-        await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)));
+        // Full jitter: a random wait between 0 and the current delay.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * delay));
         delay = Math.min(maxDelayMs, delay * multiplier);
       }
     }

@@ -29,9 +29,12 @@ function visibleTo(scope: ReadScope, record: StoredRecord): boolean {
 export class MemoryBackend implements StoreBackend {
   readonly profile = { kind: 'memory', atomicImport: true, transactionalBulk: true } as const;
   readonly #database: MemoryDatabase;
+  readonly #recordIds: (() => string) | undefined;
 
-  constructor(database: MemoryDatabase) {
+  /** `recordIds`: where new record ids come from; default the database's `rec_` counter. */
+  constructor(database: MemoryDatabase, recordIds?: () => string) {
     this.#database = database;
+    this.#recordIds = recordIds;
   }
 
   get cursors(): CursorCodec {
@@ -87,7 +90,7 @@ export class MemoryBackend implements StoreBackend {
   transaction<T>(work: (tx: BackendTransaction) => Promise<{ value: T; commit: boolean }>): Promise<T> {
     return this.#database.exclusive(async () => {
       const tx = this.#database.begin();
-      const { value, commit } = await work(new MemoryBackendTransaction(tx));
+      const { value, commit } = await work(new MemoryBackendTransaction(tx, this.#recordIds));
       if (commit && tx.changed) this.#database.commit(tx);
       return value;
     });
@@ -97,9 +100,11 @@ export class MemoryBackend implements StoreBackend {
 /** A MemoryTransaction seen through the BackendTransaction interface. */
 class MemoryBackendTransaction implements BackendTransaction {
   readonly #tx: MemoryTransaction;
+  readonly #recordIds: (() => string) | undefined;
 
-  constructor(tx: MemoryTransaction) {
+  constructor(tx: MemoryTransaction, recordIds: (() => string) | undefined) {
     this.#tx = tx;
+    this.#recordIds = recordIds;
   }
 
   get transactionId(): string {
@@ -119,7 +124,12 @@ class MemoryBackendTransaction implements BackendTransaction {
   }
 
   newRecordId(): string {
-    return this.#tx.newRecordId();
+    const next = this.#recordIds;
+    if (!next) return this.#tx.newRecordId();
+    let id: string;
+    do id = next();
+    while (this.#tx.idInUse(id));
+    return id;
   }
 
   async insert(record: StoredRecord): Promise<void> {

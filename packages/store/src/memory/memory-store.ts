@@ -32,6 +32,13 @@ export interface MemoryStoreOptions {
   maxResultSize?: number;
   /** Most change events kept per tenant; default: every event. A follower further behind gets resync_needed (R35). */
   changeFeedRetention?: number;
+  /**
+   * Where new record ids come from (each must be an OpaqueId); default: the
+   * database's counter, `rec_` and ten digits. An id already in use is
+   * skipped. Two stores given equal generators issue equal ids, which is
+   * how the differential tests compare a SQL store with this one.
+   */
+  recordIds?: () => string;
   /** The clock, for audit fields, events, cache lifetimes and loadedAt. Default: `() => new Date()`. */
   now?: () => Date;
 }
@@ -43,6 +50,9 @@ const MemoryStoreOptionsSchema = z
     maxPageSize: z.int().min(1).max(1000).default(1000),
     maxResultSize: z.int().min(1).max(MAX_SAFE_COUNT).default(10_000),
     changeFeedRetention: z.int().min(1).max(MAX_SAFE_COUNT).optional(),
+    recordIds: z
+      .custom<() => string>((value) => typeof value === 'function', { error: 'must be a function returning a record id' })
+      .optional(),
     now: z
       .custom<() => Date>((value) => typeof value === 'function', { error: 'must be a function returning the current time' })
       .optional(),
@@ -67,7 +77,7 @@ export class MemoryStore extends ProtocolStore {
   constructor(options: MemoryStoreOptions = {}) {
     const parsed = parseInput(MemoryStoreOptionsSchema, options, 'the memory store options');
     const database = parsed.database ?? new MemoryDatabase();
-    super(new MemoryBackend(database), {
+    super(new MemoryBackend(database, parsed.recordIds), {
       label: 'the memory store',
       cache: parsed.cache,
       maxPageSize: parsed.maxPageSize,

@@ -19,8 +19,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DatasourceConfigInput } from '@metasource/spec';
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import type { DatasourceInput } from '@metasource/spec';
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql, type RawBuilder } from 'kysely';
 import type { SqlDriver } from './layout';
 
 const require = createRequire(import.meta.url);
@@ -37,7 +37,7 @@ export interface TestDatabase {
    * off for the local servers, the password (when one is set) as an `env`
    * reference to the variable above.
    */
-  datasource: DatasourceConfigInput;
+  datasource: DatasourceInput;
   /** A Kysely instance on the database, for a test's own statements; closed by drop(). */
   db: Kysely<any>;
   /** Closes db and drops the database (removes the SQLite file). Idempotent. */
@@ -115,13 +115,7 @@ function sqliteDatabase(name: string): TestDatabase {
 async function postgresDatabase(name: string): Promise<TestDatabase> {
   const pg = require('pg') as typeof import('pg');
   const settings = postgresSettings();
-  const admin = new pg.Client(settings);
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
+  await postgresAdmin(pg, settings, sql`create database ${sql.id(name)}`);
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ ...settings, database: name, max: 4 }) }) });
   let dropped = false;
   return {
@@ -144,13 +138,7 @@ async function postgresDatabase(name: string): Promise<TestDatabase> {
       if (dropped) return;
       dropped = true;
       await db.destroy();
-      const client = new pg.Client(settings);
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
+      await postgresAdmin(pg, settings, sql`drop database if exists ${sql.id(name)} with (force)`);
     },
   };
 }
@@ -158,12 +146,7 @@ async function postgresDatabase(name: string): Promise<TestDatabase> {
 async function mysqlDatabase(name: string): Promise<TestDatabase> {
   const mysql = require('mysql2') as typeof import('mysql2');
   const settings = mysqlSettings();
-  const admin = mysql.createConnection(settings).promise();
-  try {
-    await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
-  } finally {
-    await admin.end();
-  }
+  await mysqlAdmin(mysql, settings, sql`create database ${sql.id(name)} character set utf8mb4`);
   const db = new Kysely<any>({
     dialect: new MysqlDialect({ pool: mysql.createPool({ ...settings, database: name, connectionLimit: 4 }) }),
   });
@@ -188,12 +171,44 @@ async function mysqlDatabase(name: string): Promise<TestDatabase> {
       if (dropped) return;
       dropped = true;
       await db.destroy();
-      const client = mysql.createConnection(settings).promise();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      } finally {
-        await client.end();
-      }
+      await mysqlAdmin(mysql, settings, sql`drop database if exists ${sql.id(name)}`);
     },
   };
+}
+
+/**
+ * Runs one statement on the server outside any test database, through a
+ * Kysely instance of one connection (so the database name is quoted by
+ * Kysely). A server that does not answer fails with a message saying how to
+ * start the test servers.
+ */
+async function postgresAdmin(pg: typeof import('pg'), settings: ReturnType<typeof postgresSettings>, statement: RawBuilder<unknown>) {
+  const admin = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ ...settings, max: 1 }) }) });
+  try {
+    await statement.execute(admin);
+  } catch (error) {
+    throw unreachable(error, `PostgreSQL test server at ${settings.host}:${settings.port}`);
+  } finally {
+    await admin.destroy();
+  }
+}
+
+async function mysqlAdmin(mysql: typeof import('mysql2'), settings: ReturnType<typeof mysqlSettings>, statement: RawBuilder<unknown>) {
+  const admin = new Kysely<any>({ dialect: new MysqlDialect({ pool: mysql.createPool({ ...settings, connectionLimit: 1 }) }) });
+  try {
+    await statement.execute(admin);
+  } catch (error) {
+    throw unreachable(error, `MySQL/MariaDB test server at ${settings.host}:${settings.port}`);
+  } finally {
+    await admin.destroy();
+  }
+}
+
+/** The error to throw when an admin statement failed: a hint when the server did not answer, else the error itself. */
+function unreachable(error: unknown, server: string): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT') {
+    return new Error(`the ${server} does not answer (${code}): start it with bash scripts/ensure-databases.sh`, { cause: error });
+  }
+  return error;
 }

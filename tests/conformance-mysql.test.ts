@@ -1,0 +1,4 @@
+/** The conformance kit on the mysql store: every audit, each store on a table of its own in a database made for this file. */
+import { registerSqlConformance } from './sql-conformance';
+
+registerSqlConformance('mysql');
