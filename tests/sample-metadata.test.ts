@@ -37,7 +37,7 @@ import {
   readmeSection,
   sampleFiles,
   servedCount,
-} from '../scripts/generate-sample-metadata';
+} from '../support/sample-metadata';
 
 // ---------------------------------------------------------------------------
 // Reading the tree as a file loader does (record format)
