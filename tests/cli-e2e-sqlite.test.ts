@@ -230,7 +230,10 @@ describe('metasource on SQLite', { timeout: 60_000 }, () => {
   it('imports plain payload files, the envelope taken from their paths', async () => {
     mkdirSync(join(dir, 'payloads/acme/platform/view/crm'), { recursive: true });
     mkdirSync(join(dir, 'payloads/acme/user/jane@acme/view/crm'), { recursive: true });
-    writeFileSync(join(dir, 'payloads/acme/platform/view/crm/cli_payload_view.json'), '{"object": "crm.lead", "columns": ["name", "rating"]}');
+    writeFileSync(
+      join(dir, 'payloads/acme/platform/view/crm/cli_payload_view.json'),
+      '{"object": "crm.lead", "columns": ["name", "rating"]}',
+    );
     writeFileSync(join(dir, 'payloads/acme/user/jane@acme/view/crm/cli_payload_view.json'), '{"columns": ["name"]}');
     const dry = await run(['import', 'payloads', '--format', 'payload', '--dry-run', '--json']);
     expect(jsonResult(dry, ImportResultSchema)).toMatchObject({
