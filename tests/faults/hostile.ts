@@ -1,0 +1,100 @@
+/**
+ * Hostile strings for the fault tests: what breaks SQL built from text
+ * (quotes, comment markers, statement separators, placeholders), what LIKE
+ * and JSON path syntaxes read as special (`%`, `_`, backslashes, `$`, `~`,
+ * `/`), what text columns and collations treat specially (U+0000,
+ * supplementary-plane characters, U+FFFF, combining marks, case pairs,
+ * line and paragraph separators, a byte order mark), values that look like
+ * other JSON types, and very long strings. Each is used in every string
+ * position of a call: as a filter value, a payload key, a key field, an
+ * option.
+ */
+
+/** A JSON Pointer segment (RFC 6901) naming `key`. */
+export function pointerSegment(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+export const HOSTILE_STRINGS: readonly string[] = [
+  "'",
+  "''",
+  '"',
+  '`',
+  '\\',
+  '\\\\',
+  "\\'",
+  '\\"',
+  "'; DROP TABLE hostile; --",
+  "' OR '1'='1",
+  '" OR ""="',
+  "') OR ('a'='a",
+  '--',
+  '/*',
+  '*/',
+  '#',
+  ';',
+  '%',
+  '_',
+  '%%',
+  '%_%',
+  'a%',
+  '%a',
+  '_a_',
+  '\\%',
+  '\\_',
+  '[%]',
+  '[^a]',
+  '*',
+  '?',
+  '$1',
+  ':name',
+  '@x',
+  '\u0000',
+  'a\u0000b',
+  '\u0000%',
+  '😀',
+  '😀%',
+  '𝒜𝒷',
+  '\u{10FFFF}',
+  '\uFFFF',
+  '\uFFFD',
+  'e\u0301',
+  'é',
+  'ß',
+  'ẞ',
+  'İ',
+  'ı',
+  'A',
+  'a',
+  ' ',
+  'a ',
+  '',
+  '\t\n\r',
+  '\u2028\u2029',
+  '\uFEFF',
+  'null',
+  'NULL',
+  'true',
+  '0',
+  '1e3',
+  '{}',
+  '[]',
+  '{"a":1}',
+  '$.a',
+  '$[0]',
+  '$."a"',
+  '~',
+  '~0',
+  '~1',
+  '/',
+  'a/b',
+  '..',
+  '00',
+  '-1',
+  'x'.repeat(5000),
+  '😀'.repeat(2000),
+  '\'%_\\\u0000"'.repeat(300),
+];
+
+/** Strings no store may accept anywhere: a lone surrogate has no UTF-8 form. */
+export const ILL_FORMED_STRINGS: readonly string[] = ['\uD800', 'a\uDFFFb'];
