@@ -14,7 +14,7 @@ export const EXIT = Object.freeze({
   usage: 2,
   /** The database cannot be reached (or cannot be used: a missing client package, a schema that is not up to date). */
   unreachable: 3,
-  /** Refused by a conflict: an import met stored items (already_exists, version_conflict), a migration met the lock. */
+  /** Refused by a conflict: an import or a save met stored items (already_exists, version_conflict), a migration met the lock. */
   conflict: 4,
   /** Interrupted by Ctrl-C (SIGINT), after saying what was committed. */
   interrupted: 130,
@@ -29,6 +29,6 @@ export const EXIT_CODES_HELP = [
   '  1    validation failures or differences (invalid files, diff found differences, a check or MUST audit failed)',
   '  2    usage error (unknown option, missing argument, no config file)',
   '  3    database unreachable (the message names driver, host and port, or the SQLite file; never a password or URL)',
-  '  4    conflicts (an import refused by stored items, a migration refused by the lock)',
+  '  4    conflicts (an import or a save refused by stored items or a version conflict, a migration refused by the lock)',
   '  130  interrupted (Ctrl-C), after saying what was committed',
 ].join('\n');

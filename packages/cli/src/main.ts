@@ -15,6 +15,8 @@ import { runDoctor } from './commands/doctor';
 import { runExport } from './commands/export';
 import { runImport } from './commands/import';
 import { runMigrate } from './commands/migrate';
+import { runQuery } from './commands/query';
+import { runSave } from './commands/save';
 import { runValidate } from './commands/validate';
 import { formatProblem, toCliError, type CliError } from './errors';
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes';
@@ -24,7 +26,7 @@ import type { ErrorResult } from './results';
 /** The package version, from package.json beside src/ and dist/. */
 export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
-const SUBCOMMANDS = ['validate', 'doctor', 'migrate', 'export', 'import', 'diff', 'changes', 'conformance'] as const;
+const SUBCOMMANDS = ['validate', 'doctor', 'migrate', 'export', 'import', 'diff', 'query', 'save', 'changes', 'conformance'] as const;
 
 /** Parses a whole number option within bounds. */
 function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -69,6 +71,8 @@ const EXAMPLES_HELP = [
   '  metasource export --out backup.jsonl',
   '  metasource import backup.jsonl --dry-run',
   '  metasource diff backup.jsonl metadata_db',
+  '  metasource query --tenant acme --type view --sort name',
+  '  metasource save account.json --expected-version 3',
   '  metasource changes --tenant acme --after 120 --follow',
 ].join('\n');
 
@@ -237,6 +241,56 @@ export async function main(argv: readonly string[] = process.argv, io: Partial<C
     .addHelpText('after', '\nExit 0 when the sources are equal, 1 when they differ (as git diff --exit-code).')
     .action(async (a: string, b: string, opts: object, cmd: Command) => {
       exitCode = await runDiff(contextOf('diff', cmd), a, b, normalized(opts, [], ['tenant']));
+    });
+
+  program
+    .command('query')
+    .description('print the records a structured query selects (a table, or --json), page by page or --all; --resolve: as they take effect')
+    .option('--type <type>', 'only this type (repeatable: any of them)', collect)
+    .option('--namespace <namespace>', 'only this namespace (repeatable)', collect)
+    .option('--name <name>', 'only this name (repeatable)', collect)
+    .option('--tenant <id>', 'read this tenant (repeatable); default every tenant of the store', collect)
+    .option('--scope <scope>', 'only this scope: system, platform, user (repeatable)', collect)
+    .option('--state <state>', 'only this state: draft, active, deprecated, archived (repeatable)', collect)
+    .option(
+      '--where <json>',
+      'a MetadataQueryCondition as JSON, e.g. \'{"field":"payload/label","operator":"starts_with","value":"Acc"}\' (repeatable: all of them)',
+      collect,
+    )
+    .option('--sort <field[:desc]>', 'sort by a record field, ascending or with :desc descending (repeatable, at most 5)', collect)
+    .option('--page-size <n>', 'records per page, 1 to 1000; default 100', wholeNumber(1, 1000))
+    .option('--cursor <cursor>', 'continue after the page that printed this cursor (same filters and sort)')
+    .option('--all', 'follow the cursors and print every page')
+    .option('--include-archived', 'include archived items when no --state is given')
+    .option('--resolve', 'each item as it takes effect: load with resolveInheritance (extends merged), not as stored')
+    .addHelpText(
+      'after',
+      '\nExit 0 when the query ran, even when nothing matches; 1 when a filter, condition or sort is invalid; 3 when the database cannot be reached.',
+    )
+    .action(async (opts: object, cmd: Command) => {
+      const flags = ['all', 'resolve', 'includeArchived'];
+      const lists = ['type', 'namespace', 'name', 'tenant', 'scope', 'state', 'where', 'sort'];
+      exitCode = await runQuery(contextOf('query', cmd), normalized(opts, flags, lists));
+    });
+
+  program
+    .command('save')
+    .description('create or change one item from a MetadataRecordWrite file (JSON or YAML), version-checked with --expected-version')
+    .argument('<file>', 'a .json, .yaml or .yml file holding one MetadataRecordWrite')
+    .option('--expected-version <n>', 'save only if the item is stored with this version (optimistic concurrency)', wholeNumber(1))
+    .addOption(
+      new Option('--on-conflict <mode>', 'what to do when the item is stored: merge the payload (update), replace it, skip, or error')
+        .choices([...MetadataConflictStrategySchema.options])
+        .default('update'),
+    )
+    .option('--tenant <id>', 'the tenant to write when the file has no tenantId (if it has one, they must agree)')
+    .option('--dry-run', 'check the key, version and conflict, report what would happen, and write nothing')
+    .addHelpText(
+      'after',
+      '\nExit 0 when saved (or unchanged, or skipped); 4 when refused by a version_conflict or already_exists; 1 for an invalid file or not_found.',
+    )
+    .action(async (file: string, opts: object, cmd: Command) => {
+      exitCode = await runSave(contextOf('save', cmd), file, normalized(opts, ['dryRun'], []));
     });
 
   program

@@ -11,7 +11,11 @@ import {
   MetadataChangeEventSchema,
   MetadataConflictStrategySchema,
   MetadataMigrationPlanSchema,
+  MetadataCursorSchema,
   MetadataOperationErrorSchema,
+  MetadataRecordSchema,
+  MetadataSaveResultSchema,
+  MetadataStoreErrorSchema,
 } from '@metasource/spec';
 import { z } from 'zod';
 
@@ -224,6 +228,49 @@ export const ConformanceResultSchema = z.strictObject({
   interrupted: z.boolean(),
 });
 
+export const QueryResultSchema = z.strictObject({
+  command: z.literal('query'),
+  exitCode: exitCode(),
+  datasource: DatasourceRefSchema,
+  /** The tenants read: the --tenant values, or every tenant of the store. */
+  tenants: z.array(z.string()),
+  /** Whether the records are the items as they take effect (--resolve: load with resolveInheritance) or as stored. */
+  resolveInheritance: z.boolean(),
+  /** The records of the page read (with --all, of every page), in the query's order. */
+  records: z.array(MetadataRecordSchema),
+  /** The cursor of the next page, present exactly when more records follow: pass it as --cursor. */
+  nextCursor: MetadataCursorSchema.optional(),
+  /** The records matching the query across every page. */
+  total: count(),
+  /** Pages read (0 when the store holds no tenant). */
+  pages: count(),
+  interrupted: z.boolean(),
+});
+
+export const SaveResultSchema = z
+  .strictObject({
+    command: z.literal('save'),
+    exitCode: exitCode(),
+    datasource: DatasourceRefSchema,
+    /** The file the item was read from. */
+    file: z.string().min(1),
+    /** The item's key as a path: tenant/scope[/owner]/type/namespace/name. */
+    key: z.string().min(1),
+    tenantId: z.string().min(1),
+    onConflict: MetadataConflictStrategySchema,
+    /** The version the save was based on (--expected-version, or the file's expectedVersion). */
+    expectedVersion: z.int().min(1).optional(),
+    dryRun: z.boolean(),
+    /** What the store did: present when the save was accepted. */
+    saved: MetadataSaveResultSchema.optional(),
+    /** Why the store refused it (version_conflict, already_exists, not_found): present when it was refused; nothing was written. */
+    error: MetadataStoreErrorSchema.optional(),
+  })
+  .refine((result) => (result.saved === undefined) !== (result.error === undefined), {
+    message: 'a save result holds either saved (accepted) or error (refused)',
+    path: ['saved'],
+  });
+
 /** Any --json result of the command. */
 export const CliResultSchema = z.union([
   ValidateResultSchema,
@@ -233,6 +280,8 @@ export const CliResultSchema = z.union([
   ImportResultSchema,
   DiffResultSchema,
   ChangesResultSchema,
+  QueryResultSchema,
+  SaveResultSchema,
   ConformanceResultSchema,
   ErrorResultSchema,
 ]);
@@ -250,5 +299,7 @@ export type ImportResult = z.output<typeof ImportResultSchema>;
 export type FieldDifference = z.output<typeof FieldDifferenceSchema>;
 export type DiffResult = z.output<typeof DiffResultSchema>;
 export type ChangesResult = z.output<typeof ChangesResultSchema>;
+export type QueryResult = z.output<typeof QueryResultSchema>;
+export type SaveResult = z.output<typeof SaveResultSchema>;
 export type ConformanceCliResult = z.output<typeof ConformanceResultSchema>;
 export type CliResult = z.output<typeof CliResultSchema>;
