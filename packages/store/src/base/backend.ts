@@ -8,6 +8,7 @@
  * step, every selection compiled to SQL.
  */
 import type {
+  JsonObject,
   MetadataCallContext,
   MetadataChangeEvent,
   MetadataMigrateOptions,
@@ -102,6 +103,13 @@ export interface StoreBackend {
   readonly profile: Omit<MetadataStoreProfile, 'protocolVersion' | 'changeFeedRetention'>;
   /** Signs and checks cursors: one secret per database, so every client of it accepts the others' cursors (R25). */
   readonly cursors: CursorCodec;
+  /**
+   * Refuses, before anything is written, a payload the datasource cannot
+   * store as it is (U+0000 where the capability nulCharacters is false),
+   * with unsupported_capability; `what` names it in the message. Absent: the
+   * backend stores every payload.
+   */
+  refuseUnstorable?(payload: JsonObject, what: string): void;
 
   open(): Promise<void>;
   close(): Promise<void>;

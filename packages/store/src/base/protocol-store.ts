@@ -54,7 +54,14 @@ import {
   type MetadataStore,
   type MetadataStoreProfile,
 } from '@metasource/spec';
-import { TransactionRace, type BackendTransaction, type ReadScope, type RecordSelection, type StoreBackend } from './backend';
+import {
+  TransactionRace,
+  type BackendTransaction,
+  type ReadScope,
+  type RecordSelection,
+  type StoreBackend,
+  type UnsequencedEvent,
+} from './backend';
 import { canonicalJson, pageChecksum } from './checksum';
 import {
   accessFingerprint,
@@ -70,7 +77,7 @@ import { queryFingerprint } from './cursor';
 import { ILL_FORMED_MESSAGE, fail, failInvalidInput, findIllFormedString, parseInput, toInputIssue, type InputIssue } from './failure';
 import { effectiveItems } from './inheritance';
 import { ReadCache } from './read-cache';
-import { copy, describeKey, keyId, keyOf, withoutAudit, type StoredRecord } from './record';
+import { copy, describeKey, keyId, keyOf, withoutAudit, type KeyFields, type StoredRecord } from './record';
 import { pageAfter, positionOf, sortRecords, type Position } from './sort';
 import {
   planChange,
@@ -120,12 +127,136 @@ interface LoadPage {
   loadedAt: string;
 }
 
-/** How a batch of item writes runs: all or nothing, or batch by batch. */
+/** How a batch of item writes runs: all or nothing, or batch by batch; `batchSize` items are planned and written together. */
 interface RunMode {
   transactional: boolean;
   continueOnError: boolean;
   dryRun: boolean;
   batchSize: number;
+}
+
+/**
+ * How a run plans its items. `each`: one item at a time, its plan reading
+ * the transaction after the writes of the items before it (each item's
+ * writes go out before the next is planned). `chunk`: `batchSize` items at
+ * a time, `read` reading what their plans need in a few statements and
+ * returning the planner of each item, which reads nothing more and answers
+ * as if the chunk's earlier items were written (they are, together, before
+ * the next chunk is read).
+ */
+type ItemPlanner =
+  | { each: (tx: BackendTransaction, index: number) => Promise<WritePlan> }
+  | { chunk: (tx: BackendTransaction, start: number, end: number) => Promise<(index: number) => WritePlan> };
+
+/**
+ * What a backend transaction may add to BackendTransaction to read and
+ * write many items in a few statements. Each method means what the loop of
+ * its one-item method means, which ProtocolStore runs instead on a
+ * transaction without it (the memory backend).
+ */
+export interface BatchTransaction extends BackendTransaction {
+  /** The records stored under any of the keys, in this transaction or committed, read with recordByKey's lock. */
+  recordsByKeys(keys: readonly KeyFields[]): Promise<StoredRecord[]>;
+  /** The ids among `ids` that belong to a record (idInUse of each). */
+  idsInUse(ids: readonly string[]): Promise<Set<string>>;
+  /** Stores new records (insert of each, in order). */
+  insertMany(records: readonly StoredRecord[]): Promise<void>;
+  /** Appends events to one tenant's feed, in order, with its next sequences (append of each, in order). */
+  appendMany(tenantId: string, events: readonly UnsequencedEvent[], retention: number | undefined): Promise<void>;
+}
+
+function isBatchTransaction(tx: BackendTransaction): tx is BatchTransaction {
+  const batch = tx as Partial<BatchTransaction>;
+  return (
+    typeof batch.recordsByKeys === 'function' &&
+    typeof batch.idsInUse === 'function' &&
+    typeof batch.insertMany === 'function' &&
+    typeof batch.appendMany === 'function'
+  );
+}
+
+/**
+ * A key as one string, for a chunk's maps: equal exactly when the keys are,
+ * like keyId (the same text: JSON of the same array), without canonicalize's
+ * general walk, which a map lookup per record does not need.
+ */
+function chunkKey(key: KeyFields): string {
+  return JSON.stringify([key.tenantId, key.type, key.namespace, key.scope, key.owner ?? null, key.name]);
+}
+
+/** The records stored under the keys (each key once), by chunkKey. */
+async function recordsByKeys(tx: BackendTransaction, keys: readonly KeyFields[]): Promise<Map<string, StoredRecord>> {
+  const distinct = new Map<string, KeyFields>();
+  for (const key of keys) distinct.set(chunkKey(key), key);
+  const found = new Map<string, StoredRecord>();
+  if (distinct.size === 0) return found;
+  if (isBatchTransaction(tx)) {
+    for (const record of await tx.recordsByKeys([...distinct.values()])) found.set(chunkKey(record), record);
+    return found;
+  }
+  for (const [id, key] of distinct) {
+    const record = await tx.recordByKey(key);
+    if (record) found.set(id, record);
+  }
+  return found;
+}
+
+/** The ids (each once) that belong to a record. */
+async function idsInUse(tx: BackendTransaction, ids: readonly string[]): Promise<Set<string>> {
+  const distinct = [...new Set(ids)];
+  if (distinct.length === 0) return new Set();
+  if (isBatchTransaction(tx)) return tx.idsInUse(distinct);
+  const used = new Set<string>();
+  for (const id of distinct) if (await tx.idInUse(id)) used.add(id);
+  return used;
+}
+
+/**
+ * What a chunk's planners see of the store: the records the chunk read,
+ * and, as each item is planned, what it writes, so that the items after it
+ * in the chunk see that write as they would after an insert or replace.
+ */
+class ChunkView {
+  readonly #stored: Map<string, StoredRecord>;
+  readonly #usedIds: Set<string>;
+  readonly #tx: BackendTransaction;
+
+  constructor(tx: BackendTransaction, stored: Map<string, StoredRecord>, usedIds: Set<string>) {
+    this.#tx = tx;
+    this.#stored = stored;
+    this.#usedIds = usedIds;
+  }
+
+  /** The record under a key, as the items planned so far left it. */
+  recordByKey(key: KeyFields): StoredRecord | undefined {
+    return this.#stored.get(chunkKey(key));
+  }
+
+  /** Whether an id belongs to a record: stored when the chunk was read (for the ids it asked about), or written by an item since. */
+  idInUse(id: string): boolean {
+    return this.#usedIds.has(id);
+  }
+
+  /**
+   * A new id from the transaction that no item of the chunk has taken
+   * either. After a hundred taken ids (a generator that repeats itself) the
+   * last is given as it is, and its insert fails as a taken id always did: a
+   * unique violation, retried as a lost race.
+   */
+  newRecordId(): string {
+    let id = this.#tx.newRecordId();
+    for (let attempt = 1; attempt < 100 && this.#usedIds.has(id); attempt++) id = this.#tx.newRecordId();
+    return id;
+  }
+
+  /** Records what a plan writes. */
+  planned(plan: WritePlan): WritePlan {
+    if (plan.status === 'created' || plan.status === 'updated' || plan.status === 'replaced') {
+      this.#stored.set(chunkKey(plan.after), plan.after);
+      this.#usedIds.add(plan.after.id);
+    }
+    return plan;
+  }
 }
 
 /** The order of export: tenant, type, namespace, scope, owner (absent first), name; the identity key, so the id never decides. */
@@ -388,9 +519,21 @@ export class ProtocolStore implements MetadataStore {
   // Writes
   // -------------------------------------------------------------------------
 
-  /** Writes a plan into a transaction, with its one change event (R33). */
-  async #apply(tx: BackendTransaction, plan: WritePlan, stamp: WriteStamp): Promise<void> {
-    const retention = this.#settings.changeFeedRetention;
+  /**
+   * Writes plans into a transaction, in order, each with its one change
+   * event (R33). Consecutive new records go out together (insertMany), a
+   * change or removal on its own after the records before it, and the
+   * events last, in the plans' order, each tenant's together (appendMany):
+   * a transaction's statements are invisible to others until it commits,
+   * so only what each statement needs written before it decides their order.
+   */
+  async #apply(tx: BackendTransaction, plans: readonly WritePlan[], stamp: WriteStamp): Promise<void> {
+    const events = new Map<string, UnsequencedEvent[]>();
+    const event = (tenantId: string, unsequenced: UnsequencedEvent) => {
+      const list = events.get(tenantId);
+      if (list) list.push(unsequenced);
+      else events.set(tenantId, [unsequenced]);
+    };
     const common = (record: StoredRecord, version: number) => ({
       key: keyOf(record),
       recordId: record.id,
@@ -399,39 +542,54 @@ export class ProtocolStore implements MetadataStore {
       occurredAt: stamp.at,
       transactionId: tx.transactionId,
     });
-    switch (plan.status) {
-      case 'created':
-        await tx.insert(plan.after);
-        await tx.append(
-          plan.after.tenantId,
-          { operation: 'create', ...common(plan.after, plan.after.version), checksumAfter: plan.after.checksum },
-          retention,
-        );
-        return;
-      case 'updated':
-      case 'replaced':
-        await tx.replace(plan.after, plan.before.version);
-        await tx.append(
-          plan.after.tenantId,
-          {
+    let inserts: StoredRecord[] = [];
+    const flushInserts = async () => {
+      if (inserts.length === 0) return;
+      const records = inserts;
+      inserts = [];
+      if (isBatchTransaction(tx)) await tx.insertMany(records);
+      else for (const record of records) await tx.insert(record);
+    };
+    for (const plan of plans) {
+      switch (plan.status) {
+        case 'created':
+          inserts.push(plan.after);
+          event(plan.after.tenantId, {
+            operation: 'create',
+            ...common(plan.after, plan.after.version),
+            checksumAfter: plan.after.checksum,
+          });
+          break;
+        case 'updated':
+        case 'replaced':
+          // The record may be one of the pending inserts: those go first.
+          await flushInserts();
+          await tx.replace(plan.after, plan.before.version);
+          event(plan.after.tenantId, {
             operation: plan.operation,
             ...common(plan.after, plan.after.version),
             checksumBefore: plan.before.checksum,
             checksumAfter: plan.after.checksum,
-          },
-          retention,
-        );
-        return;
-      case 'deleted':
-        await tx.remove(plan.before);
-        await tx.append(
-          plan.before.tenantId,
-          { operation: 'delete', ...common(plan.before, plan.before.version), checksumBefore: plan.before.checksum },
-          retention,
-        );
-        return;
-      default:
-        return;
+          });
+          break;
+        case 'deleted':
+          await flushInserts();
+          await tx.remove(plan.before);
+          event(plan.before.tenantId, {
+            operation: 'delete',
+            ...common(plan.before, plan.before.version),
+            checksumBefore: plan.before.checksum,
+          });
+          break;
+        default:
+          break;
+      }
+    }
+    await flushInserts();
+    const retention = this.#settings.changeFeedRetention;
+    for (const [tenantId, list] of events) {
+      if (isBatchTransaction(tx)) await tx.appendMany(tenantId, list, retention);
+      else for (const unsequenced of list) await tx.append(tenantId, unsequenced, retention);
     }
   }
 
@@ -492,6 +650,7 @@ export class ProtocolStore implements MetadataStore {
     }
     const resolved: ResolvedWrite = { ...write, tenantId: resolveWriteTenant(ctx, write.tenantId, ['tenantId']) };
     checkScopeWritable(ctx, resolved);
+    this.backend.refuseUnstorable?.(write.payload, 'the item');
     const stamp: WriteStamp = { at: this.#timestamp(), actor: opts.actor ?? ctx.actor };
     const plan = await this.#transaction(async (tx) => {
       const planned = planWrite(
@@ -502,7 +661,7 @@ export class ProtocolStore implements MetadataStore {
         () => tx.newRecordId(),
       );
       if (planned.status === 'failed' || opts.dryRun) return { value: planned, commit: false };
-      await this.#apply(tx, planned, stamp);
+      await this.#apply(tx, [planned], stamp);
       return { value: planned, commit: true };
     });
     if (plan.status === 'failed') fail(toStoreError(plan.error, resolved));
@@ -558,7 +717,7 @@ export class ProtocolStore implements MetadataStore {
           ? planDelete(stored, describeKey(k), opts.expectedVersion)
           : planStateChange(stored, describeKey(k), kind, opts.expectedVersion, stamp);
       if (planned.status === 'failed' || opts.dryRun) return { value: planned, commit: false };
-      await this.#apply(tx, planned, stamp);
+      await this.#apply(tx, [planned], stamp);
       return { value: planned, commit: true };
     });
     if (plan.status === 'failed') fail(toStoreError(plan.error, k));
@@ -585,16 +744,29 @@ export class ProtocolStore implements MetadataStore {
       });
     }
 
+    // A payload the datasource cannot store refuses the whole call up front, so no batch is written first.
+    if (op.operation === 'create' || op.operation === 'upsert') {
+      op.records.forEach((write, index) => this.backend.refuseUnstorable?.(write.payload, `the payload of records[${index}]`));
+    } else if (op.operation === 'update') {
+      op.changes.forEach((change, index) => {
+        if (change.set.payload !== undefined) this.backend.refuseUnstorable?.(change.set.payload, `the payload of changes[${index}]`);
+      });
+    }
+
     switch (op.operation) {
       case 'create':
       case 'upsert': {
         const writes = this.#resolveWrites(ctx, op.records);
         const onConflict = op.operation === 'create' ? 'error' : 'replace';
-        return this.#run(writes.length, mode, stamp, async (tx, index) => {
-          const write = writes[index]!;
-          return planWrite(await tx.recordByKey(write), write, { onConflict, expectedVersion: write.expectedVersion }, stamp, () =>
-            tx.newRecordId(),
-          );
+        return this.#run(writes.length, mode, stamp, {
+          chunk: async (tx, start, end) => {
+            const view = new ChunkView(tx, await recordsByKeys(tx, writes.slice(start, end)), new Set());
+            return (index) => {
+              const write = writes[index]!;
+              const writeMode = { onConflict, expectedVersion: write.expectedVersion } as const;
+              return view.planned(planWrite(view.recordByKey(write), write, writeMode, stamp, () => view.newRecordId()));
+            };
+          },
         });
       }
       case 'update': {
@@ -602,9 +774,11 @@ export class ProtocolStore implements MetadataStore {
           ctx,
           op.changes.map((change) => change.id),
         );
-        return this.#run(op.changes.length, mode, stamp, async (tx, index) => {
-          const change = op.changes[index]!;
-          return planChange(await visibleById(tx, ctx, change.id), change, stamp);
+        return this.#run(op.changes.length, mode, stamp, {
+          each: async (tx, index) => {
+            const change = op.changes[index]!;
+            return planChange(await visibleById(tx, ctx, change.id), change, stamp);
+          },
         });
       }
       case 'delete': {
@@ -612,9 +786,11 @@ export class ProtocolStore implements MetadataStore {
           ctx,
           op.ids.map((target) => target.id),
         );
-        return this.#run(op.ids.length, mode, stamp, async (tx, index) => {
-          const target = op.ids[index]!;
-          return planDelete(await visibleById(tx, ctx, target.id), `with id ${target.id}`, target.expectedVersion);
+        return this.#run(op.ids.length, mode, stamp, {
+          each: async (tx, index) => {
+            const target = op.ids[index]!;
+            return planDelete(await visibleById(tx, ctx, target.id), `with id ${target.id}`, target.expectedVersion);
+          },
         });
       }
     }
@@ -675,32 +851,40 @@ export class ProtocolStore implements MetadataStore {
    *   not_attempted while the ones before stay written;
    * - dry run: the same checks on one transaction that is never committed.
    *
-   * Items run in request order, each seeing the ones before it. A
-   * transaction's events share its transactionId. A transaction that loses
-   * a race with another client runs again from its first item.
+   * Items run in request order, each seeing the ones before it, planned
+   * and written `batchSize` at a time (ItemPlanner). A transaction's events
+   * share its transactionId. A transaction that loses a race with another
+   * client runs again from its first item.
    */
-  async #run(
-    count: number,
-    mode: RunMode,
-    stamp: WriteStamp,
-    plan: (tx: BackendTransaction, index: number) => Promise<WritePlan>,
-  ): Promise<MetadataOperationResult> {
+  async #run(count: number, mode: RunMode, stamp: WriteStamp, planner: ItemPlanner): Promise<MetadataOperationResult> {
     /** Runs items [start, end) in one transaction; `stopped` says whether an earlier batch already stopped the run. */
     const batch = (start: number, end: number, commit: boolean, stoppedBefore: boolean) =>
       this.#transaction(async (tx) => {
         const items: MetadataItemResult[] = [];
         const plans: WritePlan[] = [];
         let stopped = stoppedBefore;
-        for (let index = start; index < end; index++) {
-          if (stopped) {
-            items.push({ index, status: 'not_attempted' });
-            continue;
+        for (let from = start; from < end; from += mode.batchSize) {
+          const to = Math.min(end, from + mode.batchSize);
+          const planOne = stopped || !('chunk' in planner) ? undefined : await planner.chunk(tx, from, to);
+          const pending: WritePlan[] = [];
+          for (let index = from; index < to; index++) {
+            if (stopped) {
+              items.push({ index, status: 'not_attempted' });
+              continue;
+            }
+            let planned: WritePlan;
+            if (planOne) {
+              planned = planOne(index);
+              pending.push(planned);
+            } else {
+              planned = await (planner as Extract<ItemPlanner, { each: unknown }>).each(tx, index);
+              await this.#apply(tx, [planned], stamp);
+            }
+            plans.push(planned);
+            items.push(itemResult(index, planned));
+            if (planned.status === 'failed' && !mode.continueOnError) stopped = true;
           }
-          const planned = await plan(tx, index);
-          await this.#apply(tx, planned, stamp);
-          plans.push(planned);
-          items.push(itemResult(index, planned));
-          if (planned.status === 'failed' && !mode.continueOnError) stopped = true;
+          await this.#apply(tx, pending, stamp);
         }
         const failedWhole = (mode.transactional || mode.dryRun) && stopped;
         return { value: { items, plans, stopped }, commit: commit && !failedWhole };
@@ -775,6 +959,7 @@ export class ProtocolStore implements MetadataStore {
     const parsed = parseRecords(await collect(records));
     requireOperator(ctx, 'an import');
     for (const record of parsed) checkWritable(ctx, record);
+    parsed.forEach((record, index) => this.backend.refuseUnstorable?.(record.payload, `the payload of record ${index}`));
     if (opts.atomic && !this.profile.atomicImport) {
       fail({
         code: 'unsupported_capability',
@@ -789,23 +974,27 @@ export class ProtocolStore implements MetadataStore {
       dryRun: opts.dryRun,
       batchSize: opts.batchSize,
     };
-    return this.#run(parsed.length, mode, stamp, async (tx, index) => {
-      const record = parsed[index]!;
-      const stored = await tx.recordByKey(record);
-      // A new item keeps its exported id, unless another item holds it (a unique id, like a primary key).
-      if (!stored && record.id !== undefined && (await tx.idInUse(record.id))) {
-        return {
-          status: 'failed',
-          error: { code: 'constraint_violation', message: `the id ${record.id} belongs to another item` },
+    return this.#run(parsed.length, mode, stamp, {
+      chunk: async (tx, start, end) => {
+        const chunk = parsed.slice(start, end);
+        const stored = await recordsByKeys(tx, chunk);
+        // Only a new item's id needs checking: a stored item keeps its own.
+        const ids = chunk.flatMap((record) => (record.id !== undefined && !stored.has(chunkKey(record)) ? [record.id] : []));
+        const view = new ChunkView(tx, stored, await idsInUse(tx, ids));
+        return (index) => {
+          const record = parsed[index]!;
+          const before = view.recordByKey(record);
+          // A new item keeps its exported id, unless another item holds it (a unique id, like a primary key).
+          if (!before && record.id !== undefined && view.idInUse(record.id)) {
+            return {
+              status: 'failed',
+              error: { code: 'constraint_violation', message: `the id ${record.id} belongs to another item` },
+            };
+          }
+          const importMode = { onConflict: opts.onConflict, preserveVersions: opts.preserveVersions };
+          return view.planned(planImport(before, record, importMode, stamp, () => record.id ?? view.newRecordId()));
         };
-      }
-      return planImport(
-        stored,
-        record,
-        { onConflict: opts.onConflict, preserveVersions: opts.preserveVersions },
-        stamp,
-        () => record.id ?? tx.newRecordId(),
-      );
+      },
     });
   }
 

@@ -13,6 +13,12 @@
  * - each event takes the next sequence of its tenant by updating that
  *   tenant's row in the feeds table, which stays locked until commit, so a
  *   tenant's sequences commit, and become visible, in order (R33, R34);
+ * - a batch (an import's or a bulk's chunk, ProtocolStore's
+ *   BatchTransaction) reads its keys in one locked statement, inserts its
+ *   new records in multi-row statements, takes the sequences of a tenant's
+ *   events with one update of the feed row and inserts the events in
+ *   multi-row statements: the same rows, locks and checks, in fewer
+ *   statements;
  * - a unique violation, deadlock or serialization failure is a lost race
  *   (retried); any other driver error becomes a typed error whose message
  *   holds no value, SQL or secret (R43, R44).
@@ -21,6 +27,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import {
   DATASOURCE_CAPABILITIES,
+  type JsonObject,
   type DatasourceCapabilities,
   type TransactionIsolationLevel,
   type MetadataCallContext,
@@ -46,10 +53,11 @@ import {
 } from '../base/backend';
 import { CursorCodec } from '../base/cursor';
 import { fail } from '../base/failure';
+import type { BatchTransaction } from '../base/protocol-store';
 import type { KeyFields, StoredRecord } from '../base/record';
 import { connect, type ConnectOptions, type SqlConnection } from './connect';
 import { classifyDriverError, driverFailure } from './errors';
-import type { SqlLayout, SqlServer } from './layout';
+import { IDENTITY_FIELDS, type SqlLayout, type SqlServer } from './layout';
 import { migrateSchema, prepareSchema, readCursorSecret, type MigrationSettings } from './migrate';
 import { countRecords, selectRecords } from './query';
 import { fromRow, toRow, type Row } from './row';
@@ -77,6 +85,19 @@ class Rollback<T> {
 
 /** Driver error kinds that mean the transaction lost a race it can win on a second try. */
 const RACES: ReadonlySet<string> = new Set(['unique_violation', 'serialization_failure', 'deadlock']);
+
+/**
+ * Bounds of one multi-row statement, within every dialect's limits (SQLite
+ * binds at most 32,766 parameters, PostgreSQL 65,535; MySQL and MariaDB
+ * refuse a statement longer than max_allowed_packet, 4 MB at the least):
+ * at most this many keys read, ids looked up or rows inserted, and rows
+ * inserted only while their JSON text stays under the byte budget (a row
+ * larger than it goes alone).
+ */
+const KEYS_PER_STATEMENT = 500;
+const IDS_PER_STATEMENT = 1000;
+const ROWS_PER_STATEMENT = 1000;
+const JSON_BYTES_PER_STATEMENT = 1 << 20;
 
 export class SqlBackend implements StoreBackend {
   readonly profile: Omit<MetadataStoreProfile, 'protocolVersion' | 'changeFeedRetention'>;
@@ -219,17 +240,36 @@ export class SqlBackend implements StoreBackend {
   }
 
   async transaction<T>(work: (tx: BackendTransaction) => Promise<{ value: T; commit: boolean }>): Promise<T> {
+    // The first error of the work is the one to report: when a session is killed mid-transaction, the failed
+    // ROLLBACK that follows would otherwise replace it (and with it the fact that the connection was lost).
+    let first: { error: unknown } | undefined;
     const run = async (trx: Transaction<any>): Promise<T> => {
-      const { value, commit } = await work(new SqlTransaction(trx, this.#settings.layout, this.#driver, this.#settings.recordIds));
-      if (!commit) throw new Rollback(value);
-      return value;
+      try {
+        const { value, commit } = await work(new SqlTransaction(trx, this.#settings.layout, this.#driver, this.#settings.recordIds));
+        if (!commit) throw new Rollback(value);
+        return value;
+      } catch (error) {
+        first ??= { error };
+        throw error;
+      }
     };
     try {
       if (this.#driver === 'sqlite') return await this.#sqliteTransaction(run);
       return await this.#db.transaction().setIsolationLevel(isolation(this.#settings.isolationLevel)).execute(run);
-    } catch (error) {
+    } catch (caught) {
+      const error = first !== undefined ? first.error : caught;
       if (error instanceof Rollback) return error.value as T;
       throw toStoreFailure(error, 'the write');
+    }
+  }
+
+  refuseUnstorable(payload: JsonObject, what: string): void {
+    if (!DATASOURCE_CAPABILITIES[this.#driver].nulCharacters && holdsNul(payload)) {
+      fail({
+        code: 'unsupported_capability',
+        message: `${what} holds the character U+0000, which a ${this.#driver} datasource cannot store (capability nulCharacters false); nothing was written`,
+        capability: 'nul_character',
+      });
     }
   }
 
@@ -336,6 +376,62 @@ async function findByKey(db: Kysely<any>, layout: SqlLayout, key: KeyFields, loc
   return row && fromRow(layout, row);
 }
 
+/**
+ * The records of many keys, KEYS_PER_STATEMENT keys per statement: the
+ * identity index's columns as one row value, in a list of the keys' row
+ * values (a VALUES list on SQLite, whose IN takes rows only from a subquery,
+ * and on PostgreSQL, which plans it as a join on the index rather than one
+ * index scan per key), every value bound.
+ */
+async function findByKeys(
+  db: Kysely<any>,
+  layout: SqlLayout,
+  driver: SqlServer['driver'],
+  keys: readonly KeyFields[],
+  lock: boolean,
+): Promise<StoredRecord[]> {
+  const { columns } = layout;
+  const identity = sql.join(IDENTITY_FIELDS.map((field) => sql.ref(columns[field])));
+  const found: StoredRecord[] = [];
+  for (const part of pieces(keys, KEYS_PER_STATEMENT)) {
+    const rows = sql.join(part.map((key) => sql`(${sql.join(IDENTITY_FIELDS.map((field) => key[field] ?? ''))})`));
+    const list = driver === 'mysql' ? rows : sql`VALUES ${rows}`;
+    let query = withSchema(db, layout)
+      .selectFrom(layout.tables.records)
+      .selectAll()
+      .where(sql<boolean>`(${identity}) IN (${list})`);
+    if (lock) query = query.forUpdate();
+    for (const row of (await query.execute()) as Row[]) found.push(fromRow(layout, row));
+  }
+  return found;
+}
+
+/** Consecutive pieces of at most `size` items. */
+function pieces<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
+}
+
+/** Consecutive pieces of rows, each within ROWS_PER_STATEMENT rows and, unless one row alone exceeds it, the JSON byte budget. */
+function statementPieces<T>(rows: readonly T[], jsonLength: (row: T) => number): T[][] {
+  const result: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const length = jsonLength(row);
+    if (current.length > 0 && (current.length >= ROWS_PER_STATEMENT || bytes + length > JSON_BYTES_PER_STATEMENT)) {
+      result.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(row);
+    bytes += length;
+  }
+  if (current.length > 0) result.push(current);
+  return result;
+}
+
 async function findById(db: Kysely<any>, layout: SqlLayout, id: string, lock: boolean): Promise<StoredRecord | undefined> {
   let query = withSchema(db, layout).selectFrom(layout.tables.records).selectAll().where(layout.columns.id, '=', id);
   if (lock) query = query.forUpdate();
@@ -353,7 +449,7 @@ function holdsNul(value: unknown): boolean {
 }
 
 /** The statements of one write transaction. */
-class SqlTransaction implements BackendTransaction {
+class SqlTransaction implements BatchTransaction {
   readonly transactionId = `tx_${randomUUID().replaceAll('-', '')}`;
   readonly #db: Kysely<any>;
   readonly #layout: SqlLayout;
@@ -380,8 +476,22 @@ class SqlTransaction implements BackendTransaction {
     return findById(this.#db, this.#layout, id, this.#lockRows);
   }
 
+  recordsByKeys(keys: readonly KeyFields[]): Promise<StoredRecord[]> {
+    return findByKeys(this.#db, this.#layout, this.#driver, keys, this.#lockRows);
+  }
+
   async idInUse(id: string): Promise<boolean> {
     return (await findById(this.#db, this.#layout, id, false)) !== undefined;
+  }
+
+  async idsInUse(ids: readonly string[]): Promise<Set<string>> {
+    const column = this.#layout.columns.id;
+    const used = new Set<string>();
+    for (const part of pieces(ids, IDS_PER_STATEMENT)) {
+      const rows = await this.#db.selectFrom(this.#layout.tables.records).select(column).where(column, 'in', part).execute();
+      for (const row of rows) used.add(String(row[column]));
+    }
+    return used;
   }
 
   /** A new id; one already in use fails the insert with a unique violation, a lost race that runs again with another id. */
@@ -405,9 +515,17 @@ class SqlTransaction implements BackendTransaction {
     }
   }
 
-  async insert(record: StoredRecord): Promise<void> {
-    this.#checkStorable(record);
-    await this.#db.insertInto(this.#layout.tables.records).values(toRow(this.#layout, record)).execute();
+  insert(record: StoredRecord): Promise<void> {
+    return this.insertMany([record]);
+  }
+
+  /** Every record is checked before the first statement, so a refused one leaves nothing half written in the transaction. */
+  async insertMany(records: readonly StoredRecord[]): Promise<void> {
+    for (const record of records) this.#checkStorable(record);
+    const { columns, tables } = this.#layout;
+    const rows = records.map((record) => toRow(this.#layout, record));
+    const jsonLength = (row: Row) => String(row[columns.payload]).length + String(row[columns.tags]).length;
+    for (const part of statementPieces(rows, jsonLength)) await this.#db.insertInto(tables.records).values(part).execute();
   }
 
   async replace(record: StoredRecord, previousVersion: number): Promise<void> {
@@ -434,34 +552,51 @@ class SqlTransaction implements BackendTransaction {
   }
 
   async append(tenantId: string, event: UnsequencedEvent, retention: number | undefined): Promise<MetadataChangeEvent> {
+    const [sequenced] = await this.#appendEvents(tenantId, [event], retention);
+    return sequenced!;
+  }
+
+  async appendMany(tenantId: string, events: readonly UnsequencedEvent[], retention: number | undefined): Promise<void> {
+    await this.#appendEvents(tenantId, events, retention);
+  }
+
+  /**
+   * Takes the next `events.length` sequences of a tenant with one update of
+   * its feed row (locked until commit), inserts the events in order with
+   * them, and drops the events beyond the retention.
+   */
+  async #appendEvents(
+    tenantId: string,
+    events: readonly UnsequencedEvent[],
+    retention: number | undefined,
+  ): Promise<MetadataChangeEvent[]> {
+    if (events.length === 0) return [];
     const { feeds, changes } = this.#layout.tables;
-    const next = sql<number>`${sql.ref(`${feeds}.latest_sequence`)} + 1`;
-    // Takes the next sequence and locks the tenant's feed row until commit.
+    const count = events.length;
+    const next = sql<number>`${sql.ref(`${feeds}.latest_sequence`)} + ${count}`;
     if (this.#driver === 'mysql') {
       await this.#db
         .insertInto(feeds)
-        .values({ tenant_id: tenantId, latest_sequence: 1 })
+        .values({ tenant_id: tenantId, latest_sequence: count })
         .onDuplicateKeyUpdate({ latest_sequence: next })
         .execute();
     } else {
       await this.#db
         .insertInto(feeds)
-        .values({ tenant_id: tenantId, latest_sequence: 1 })
+        .values({ tenant_id: tenantId, latest_sequence: count })
         .onConflict((conflict) => conflict.column('tenant_id').doUpdateSet({ latest_sequence: next }))
         .execute();
     }
     const row = await this.#db.selectFrom(feeds).select('latest_sequence').where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
-    const sequence = Number(row.latest_sequence);
-    const sequenced = { sequence, ...event } as MetadataChangeEvent;
-    await this.#db
-      .insertInto(changes)
-      .values({ tenant_id: tenantId, sequence, event: JSON.stringify(sequenced) })
-      .execute();
-    if (retention !== undefined && sequence > retention) {
+    const latest = Number(row.latest_sequence);
+    const sequenced = events.map((event, index) => ({ sequence: latest - count + 1 + index, ...event }) as MetadataChangeEvent);
+    const rows = sequenced.map((event) => ({ tenant_id: tenantId, sequence: event.sequence, event: JSON.stringify(event) }));
+    for (const part of statementPieces(rows, (row) => row.event.length)) await this.#db.insertInto(changes).values(part).execute();
+    if (retention !== undefined && latest > retention) {
       await this.#db
         .deleteFrom(changes)
         .where('tenant_id', '=', tenantId)
-        .where('sequence', '<=', sequence - retention)
+        .where('sequence', '<=', latest - retention)
         .execute();
     }
     return sequenced;
