@@ -35,26 +35,10 @@ import {
   type SqlDialect,
 } from './query-dialect';
 import { fromRow, type Row } from './row';
+import type { PageRequest, ReadScope, RecordSelection } from '../base/backend';
 
-/** Who reads: a record is visible when its tenant is in readTenants and it is not user scope, or its owner is actor, or administersUsers. */
-export interface ReadScope {
-  readTenants: readonly string[];
-  actor: string;
-  administersUsers: boolean;
-}
-
-/** Which records: the parsed filters and whether archived records count when the filters name no state. */
-export interface RecordSelection {
-  filters: MetadataQueryFilters;
-  includeArchived: boolean;
-}
-
-/** Which page: sort keys (id is always the final ascending key), the position to continue after, and at most `limit` records. */
-export interface PageRequest {
-  sort: readonly MetadataSort[];
-  after?: Position;
-  limit: number;
-}
+/** The read the backend interface defines: who reads, which records, which page. */
+export type { PageRequest, ReadScope, RecordSelection } from '../base/backend';
 
 /** One page of visible matching records, in order, and whether more follow (read limit + 1 rows). */
 export async function selectRecords(
